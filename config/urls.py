@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("initiatives.urls")),
+    path("", include("regions.urls")),
+]
+
+admin.site.site_header = "地方就业举措知识库 · 管理"
+admin.site.site_title = "就业举措知识库"
+admin.site.index_title = "审核与维护"
+

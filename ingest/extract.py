@@ -1,0 +1,139 @@
+"""From cleaned text to initiatives and targets, as plain data (no database writes).
+
+Everything here is a pure function of the text, the gazetteer and the vocabularies, so it
+can be tested on small strings and re-run after curators improve a vocabulary.
+"""
+
+from dataclasses import dataclass, field
+
+from ingest import structure, targets, units
+from ingest.places import PlaceMatcher, is_national_lead
+from regions.gazetteer import NATIONAL_CODE
+
+EXTRACTOR_VERSION = "ingest-1.0"
+
+
+@dataclass
+class ExtractedInitiative:
+    start: int
+    end: int
+    title: str
+    heading: str
+    region_codes: list
+    themes: list
+    instrument_ids: list
+
+
+@dataclass
+class ExtractedTarget:
+    start: int
+    end: int
+    indicator: str
+    value: object
+    unit: str
+    comparator: str
+    kind: str
+    region_code: str
+    year: int | None
+    year_end: int | None
+    initiative_index: int | None = None
+
+
+@dataclass
+class Extraction:
+    initiatives: list = field(default_factory=list)
+    targets: list = field(default_factory=list)
+
+
+class Extractor:
+    def __init__(self, gazetteer, vocabulary):
+        self.g = gazetteer
+        self.matcher = PlaceMatcher(gazetteer)
+        self.vocabulary = vocabulary
+
+    def extract(self, text, meta):
+        result = Extraction()
+        document_region = meta.issuing_region
+        forward = meta.kind in ("plan", "opinion")
+        for paragraph in structure.parse(text, meta.title):
+            heading_region = self._heading_region(paragraph.headings, document_region)
+            if paragraph.kind == "table":
+                for fig in targets.table_figures(paragraph.cells):
+                    result.targets.append(self._target(fig, heading_region, meta, forward=True))
+                continue
+            place_led = self._place_led(heading_region)
+            for unit in units.split(text, paragraph.start, paragraph.end, place_led):
+                clause = text[unit.start : unit.end]
+                regions = self._regions(clause, heading_region)
+                index = None
+                if not paragraph.is_background:
+                    headings = [*paragraph.headings, paragraph.title]
+                    result.initiatives.append(
+                        ExtractedInitiative(
+                            start=unit.start,
+                            end=unit.end,
+                            title=units.title_for(clause, unit.lead or "", paragraph.title),
+                            heading=paragraph.heading_text[:500],
+                            region_codes=regions,
+                            themes=self.vocabulary.themes_for(clause, headings),
+                            instrument_ids=self.vocabulary.instruments_in(clause),
+                        )
+                    )
+                    index = len(result.initiatives) - 1
+                for fig in targets.find_figures(text, unit.start, unit.end, forward_looking=forward):
+                    target = self._target(fig, regions[0], meta, forward)
+                    target.initiative_index = index
+                    result.targets.append(target)
+        return result
+
+    def _target(self, fig, region_code, meta, forward):
+        if fig.kind == "target" and meta.kind == "plan" and meta.year_end:
+            year, year_end = meta.year_end - 4, meta.year_end
+        else:
+            year, year_end = meta.year, None
+        return ExtractedTarget(
+            start=fig.start,
+            end=fig.end,
+            indicator=fig.indicator,
+            value=fig.value,
+            unit=fig.unit,
+            comparator=fig.comparator,
+            kind=fig.kind,
+            region_code=region_code,
+            year=year,
+            year_end=year_end,
+        )
+
+    def _place_led(self, context):
+        def led(sentence):
+            mentions = self.matcher.find(sentence[:14], context)
+            return bool(mentions and mentions[0].start == 0) or is_national_lead(sentence)
+
+        return led
+
+    def _heading_region(self, headings, document_region):
+        for heading in reversed([h for h in headings if h]):
+            found = self._specific(self.matcher.find(heading, document_region), document_region)
+            if found:
+                return found[0]
+        return document_region
+
+    def _regions(self, clause, context):
+        if is_national_lead(clause) and context == NATIONAL_CODE:
+            return [NATIONAL_CODE]
+        mentions = self.matcher.find(clause, context)
+        found = self._specific(mentions, context)
+        return found or [context]
+
+    def _specific(self, mentions, context):
+        """Distinct places, dropping any that only repeat an ancestor of the context or of
+        another mention (四川 in a 乐山 document, 湖北 beside 麻城市)."""
+        codes = list(dict.fromkeys(m.code for m in mentions))
+        kept = []
+        for code in codes:
+            if code != context and context and self.g.is_within(context, code):
+                continue
+            if any(other != code and self.g.is_within(other, code) for other in codes):
+                continue
+            kept.append(code)
+        return kept

@@ -1,0 +1,80 @@
+"""python manage.py ingest PATH... — read documents and extract their initiatives."""
+
+import sys
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ingest.extract import Extractor
+from ingest.pipeline import UnreadableDocument, ingest_path
+from ingest.vocabulary import Vocabulary
+from regions.gazetteer import gazetteer
+
+READABLE_SUFFIXES = {".txt", ".text"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Ingest employment-policy documents (files or folders of .txt in UTF-8 or GB18030): "
+        "one transaction per document; unchanged documents are skipped."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="files or folders to ingest")
+
+    def handle(self, *args, **options):
+        paths = options["paths"]
+        files, missing = collect(paths)
+        for path in missing:
+            self.stderr.write(f"{path}: no such file or folder")
+        if not files and not missing:
+            raise CommandError("no text documents found in the given paths")
+        extractor = Extractor(gazetteer(), Vocabulary.from_database())
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": len(missing)}
+        totals = {"initiatives": 0, "targets": 0}
+        began = time.monotonic()
+        show_progress = len(files) > 20 and options["verbosity"] >= 1 and sys.stdout.isatty()
+        for n, path in enumerate(files, 1):
+            try:
+                outcome = ingest_path(path, extractor=extractor)
+            except UnreadableDocument as exc:
+                counts["failed"] += 1
+                self.stderr.write(f"{path}: {exc}")
+                continue
+            counts[outcome.action] += 1
+            if outcome.action != "unchanged":
+                totals["initiatives"] += outcome.initiatives
+                totals["targets"] += outcome.targets
+            if options["verbosity"] >= 1 and not show_progress:
+                self.stdout.write(
+                    f"{path.name}: {outcome.action} · {outcome.document.title[:40]} · "
+                    f"{outcome.initiatives} initiatives, {outcome.targets} targets"
+                )
+            elif show_progress:
+                self.stdout.write(f"\r{n}/{len(files)}", ending="")
+        if show_progress:
+            self.stdout.write("")
+        self.stdout.write(
+            f"{len(files) + len(missing)} documents: {counts['created']} created, "
+            f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['failed']} failed; "
+            f"{totals['initiatives']} initiatives, {totals['targets']} targets "
+            f"in {time.monotonic() - began:.1f}s"
+        )
+        if counts["failed"]:
+            raise CommandError(f"{counts['failed']} document(s) failed", returncode=1)
+
+
+def collect(paths):
+    files, missing = [], []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in READABLE_SUFFIXES)
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(path)
+    return files, missing

@@ -1,0 +1,180 @@
+"""Title, dates, period, kind and issuing region of a cleaned document."""
+
+import datetime
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from regions.gazetteer import COUNTY, NATIONAL_CODE, PREFECTURE, PROVINCE
+
+CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# The Nth five-year plan covers (1953 + 5 * (N - 1)) .. +4: 十四五 → 2021–2025.
+FIVE_YEAR_PLAN = re.compile(r"[“\"]?十([一二三四五六七八九])五[”\"]?")
+EXPLICIT_PERIOD = re.compile(r"(20\d\d)\s*[-—–~至到]\s*(20\d\d)\s*年")
+DATE = re.compile(r"(19\d\d|20\d\d)\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
+YEAR_MONTH = re.compile(r"^(19\d\d|20\d\d)\s*年\s*(\d{1,2})\s*月$")
+YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)\s*年(?!代)")
+# Column names of government sites that sit where a title would be.
+GENERIC_HEADINGS = re.compile(r"^(政策信息|政策解读|工作动态|新闻动态|通知公告|政务公开|信息公开|要闻|正文|详情)$")
+KIND_CUES = [
+    ("plan", re.compile(r"规划|计划\(20|五年")),
+    ("opinion", re.compile(r"意见|办法|通知|方案|决定|细则|规定|条例")),
+    ("summary", re.compile(r"总结|工作情况|回顾|年度报告|工作报告")),
+    ("roundup", re.compile(r"创新事件|汇编|综述|典型经验|典型案例集|盘点|十大")),
+    ("case_study", re.compile(r"经验|做法|案例|模式")),
+]
+LEVEL_WORDS = {
+    PROVINCE: re.compile(r"我省|全省|省委|省政府"),
+    PREFECTURE: re.compile(r"我市|全市|市委|市政府|本市"),
+    COUNTY: re.compile(r"我县|全县|县委|县政府|我区|全区|我旗|全旗"),
+}
+
+
+@dataclass
+class Metadata:
+    title: str
+    kind: str
+    year: int | None
+    year_end: int | None
+    published_on: datetime.date | None
+    issuing_region: str
+    publisher: str = ""
+
+
+def extract(text, header, matcher, fallback_title=""):
+    lines = text.split("\n")
+    published_on = _publication_date(lines, header)
+    title = _title(lines) or fallback_title
+    body_sample = text[:3000]
+    period = _period(title + "\n" + body_sample)
+    kind = _kind(title, text, period)
+    region = _issuing_region(title, text, matcher, kind)
+    year, year_end = _years(title, text, kind, published_on, period)
+    if title.startswith("关于") and region != NATIONAL_CODE:
+        # Spam often replaces the issuer in the title; put the recovered place back.
+        title = matcher.g.get(region).name + title
+    return Metadata(
+        title=title[:300],
+        kind=kind,
+        year=year,
+        year_end=year_end,
+        published_on=published_on,
+        issuing_region=region,
+        publisher=header.get("发布机构") or header.get("发文机关") or header.get("来源") or "",
+    )
+
+
+def _title(lines):
+    for line in lines[:5]:
+        if GENERIC_HEADINGS.match(line) or YEAR_MONTH.match(line):
+            continue
+        if 4 <= len(line) <= 80 and not line.endswith(("。", ",", ":")) and not re.match(r"^[一二三四五六七八九十]+、", line):
+            return line
+    return ""
+
+
+def _publication_date(lines, header):
+    for key in ("发布时间", "发布日期", "成文日期", "发文日期", "日期"):
+        if header.get(key):
+            date = _date(header[key])
+            if date:
+                return date
+    # A signature date on its own line at the end, or a "2022年4月" line under the title.
+    for line in [*lines[-4:], *lines[:4]]:
+        if len(line) <= 14:
+            date = _date(line)
+            if date:
+                return date
+            match = YEAR_MONTH.match(line)
+            if match:
+                return datetime.date(int(match.group(1)), int(match.group(2)), 1)
+    return None
+
+
+def _date(value):
+    match = DATE.search(value)
+    if not match:
+        return None
+    try:
+        return datetime.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+def _period(text):
+    match = FIVE_YEAR_PLAN.search(text)
+    if match:
+        n = CN_DIGITS[match.group(1)] + 10
+        first = 1953 + 5 * (n - 1)
+        return first, first + 4
+    match = EXPLICIT_PERIOD.search(text)
+    if match and int(match.group(1)) < int(match.group(2)):
+        return int(match.group(1)), int(match.group(2))
+    return None
+
+
+def _kind(title, text, period):
+    for kind, pattern in KIND_CUES:
+        if pattern.search(title):
+            if kind == "plan" and period is None and "计划" in title and "规划" not in title:
+                continue
+            return kind
+    opening = text[:400]
+    if re.search(r"提出如下|现提出以下|特制定本", opening):
+        return "opinion"
+    if re.search(r"^(19|20)\d\d年(度)?[,,]?(全市|全县|全省|全区|我市|我县)", opening):
+        return "summary"
+    if re.search(r"经验|做法", text[:1500]):
+        return "case_study"
+    return "news"
+
+
+def _issuing_region(title, text, matcher, kind):
+    in_title = [m for m in matcher.find(title)]
+    if in_title:
+        return max(in_title, key=lambda m: matcher.g.get(m.code).level).code
+    if kind == "roundup":
+        return NATIONAL_CODE
+    mentions = matcher.find(text)
+    if not mentions:
+        return NATIONAL_CODE
+    counts = Counter(m.code for m in mentions)
+    # The level the document speaks at (我市/全县…) picks among the places it names.
+    level_hits = {lv: len(p.findall(text)) for lv, p in LEVEL_WORDS.items()}
+    level = max(level_hits, key=level_hits.get) if any(level_hits.values()) else None
+    # A document about one place names it, its ancestors and its parts; a round-up names
+    # many unrelated places about equally.
+    best_score, best = 0, None
+    for code, n in counts.items():
+        place = matcher.g.get(code)
+        support = sum(c for other, c in counts.items() if other != code and matcher.g.is_within(other, code))
+        score = n + 0.5 * support + (3 if level is not None and place.level == level else 0)
+        if score > best_score:
+            best_score, best = score, code
+    if best is None:
+        return NATIONAL_CODE
+    provinces = {matcher.g.province_of(c).code for c in counts if matcher.g.province_of(c)}
+    if len(provinces) >= 6 and counts[best] < 3:
+        return NATIONAL_CODE
+    return best
+
+
+def _years(title, text, kind, published_on, period):
+    if kind == "plan" and period:
+        return (published_on.year if published_on else period[0]), period[1]
+    in_title = YEAR.search(title)
+    if in_title:
+        return int(in_title.group(1)), None
+    if kind == "opinion" and published_on:
+        return published_on.year, None
+    opening = YEAR.search(text[:200])
+    if kind == "summary" and opening:
+        return int(opening.group(1)), None
+    years = [int(y) for y in YEAR.findall(text)]
+    if published_on:
+        return published_on.year, None
+    if years:
+        # The latest year the text speaks of is the one it reports on.
+        plausible = [y for y in years if y <= datetime.date.today().year]
+        return (max(plausible) if plausible else None), None
+    return None, None

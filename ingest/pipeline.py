@@ -1,0 +1,187 @@
+"""Write one document and what was extracted from it, all or nothing.
+
+Re-ingesting the same content changes nothing (the content hash is the natural key).
+A changed document with the same file name replaces only machine-made rows: initiatives
+and targets a curator edited are kept, re-anchored in the new text, and machine rows that
+would duplicate them are not created.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from ingest import cleaning, metadata, reading
+from ingest.extract import EXTRACTOR_VERSION, Extractor
+from ingest.places import PlaceMatcher
+from ingest.vocabulary import Vocabulary
+from initiatives.models import Document, Initiative, InitiativeRegion, Target
+from regions.gazetteer import gazetteer
+
+UnreadableDocument = reading.UnreadableDocument
+
+
+@dataclass
+class Outcome:
+    document: Document
+    action: str  # created | updated | unchanged
+    initiatives: int = 0
+    targets: int = 0
+
+
+def read_and_clean(data, *, file_name):
+    raw = reading.decode(data, max_bytes=settings.INGEST_MAX_BYTES)
+    cleaned = cleaning.clean(raw)
+    if len(cleaned.text) < reading.MIN_CJK_CHARACTERS:
+        raise UnreadableDocument("nothing left after removing page furniture")
+    return cleaned
+
+
+def ingest_bytes(data, *, file_name, extractor=None):
+    cleaned = read_and_clean(data, file_name=file_name)
+    content_hash = hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest()
+    existing = Document.objects.filter(content_hash=content_hash).first()
+    if existing is not None:
+        return Outcome(existing, "unchanged", existing.initiatives.count(), existing.targets.count())
+    extractor = extractor or Extractor(gazetteer(), Vocabulary.from_database())
+    meta = metadata.extract(
+        cleaned.text, cleaned.header, extractor.matcher, fallback_title=Path(file_name).stem
+    )
+    extraction = extractor.extract(cleaned.text, meta)
+    with transaction.atomic():
+        previous = (
+            Document.objects.select_for_update().filter(file_name=file_name).order_by("-ingested_at").first()
+        )
+        document = previous or Document(file_name=file_name)
+        _apply_metadata(document, meta, cleaned.text, content_hash)
+        document.save()
+        initiatives, targets = write_extraction(document, extraction, meta)
+    return Outcome(document, "updated" if previous else "created", initiatives, targets)
+
+
+def ingest_path(path, **kwargs):
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableDocument(f"cannot read file: {exc.strerror}") from None
+    return ingest_bytes(data, file_name=path.name, **kwargs)
+
+
+def _apply_metadata(document, meta, text, content_hash):
+    document.text = text
+    document.content_hash = content_hash
+    document.extractor_version = EXTRACTOR_VERSION
+    values = {
+        "title": meta.title,
+        "kind": meta.kind,
+        "year": meta.year,
+        "year_end": meta.year_end,
+        "published_on": meta.published_on,
+        "issuing_region_id": meta.issuing_region,
+        "publisher": meta.publisher[:200],
+    }
+    curated = set(document.curated_fields or ())
+    for field, value in values.items():
+        if field.removesuffix("_id") not in curated:
+            setattr(document, field, value)
+
+
+def write_extraction(document, extraction, meta):
+    """Replace the document's machine-made rows with ``extraction``; keep curated rows."""
+    from initiatives.search import index_initiatives
+
+    Initiative.objects.filter(document=document).machine_made().delete()
+    Target.objects.filter(document=document).machine_made().delete()
+    curated = list(Initiative.objects.filter(document=document))
+    curated_targets = list(Target.objects.filter(document=document))
+    for row in [*curated, *curated_targets]:
+        _reanchor(row, document.text)
+    taken = [(c.start, c.end) for c in curated]
+
+    created = []
+    index_map = {}
+    for k, item in enumerate(extraction.initiatives):
+        if any(item.start < e and s < item.end for s, e in taken):
+            continue
+        initiative = Initiative(
+            document=document,
+            title=item.title,
+            text=document.text[item.start : item.end],
+            heading=item.heading,
+            start=item.start,
+            end=item.end,
+            year=meta.year,
+            year_end=meta.year_end,
+            extractor_version=EXTRACTOR_VERSION,
+        )
+        created.append((initiative, item))
+        index_map[k] = initiative
+    Initiative.objects.bulk_create([i for i, _ in created])
+    region_rows, theme_rows, instrument_rows = [], [], []
+    g = gazetteer()
+    themes = _theme_ids()
+    for initiative, item in created:
+        for code in item.region_codes:
+            place = g.get(code)
+            region_rows.append(
+                InitiativeRegion(
+                    initiative=initiative,
+                    region_id=code,
+                    province_id=place.province_code if place else None,
+                    prefecture_id=place.prefecture_code if place else None,
+                )
+            )
+        for key in item.themes:
+            if key in themes:
+                theme_rows.append(Initiative.themes.through(initiative=initiative, theme_id=themes[key]))
+        for iid in item.instrument_ids:
+            instrument_rows.append(
+                Initiative.instruments.through(initiative=initiative, policyinstrument_id=iid)
+            )
+    InitiativeRegion.objects.bulk_create(region_rows)
+    Initiative.themes.through.objects.bulk_create(theme_rows)
+    Initiative.instruments.through.objects.bulk_create(instrument_rows)
+
+    taken_targets = [(t.start, t.end) for t in curated_targets]
+    target_rows = [
+        Target(
+            document=document,
+            initiative=index_map.get(t.initiative_index),
+            indicator=t.indicator[:80],
+            value=t.value,
+            unit=t.unit,
+            comparator=t.comparator,
+            kind=t.kind,
+            year=t.year,
+            year_end=t.year_end,
+            region_id=t.region_code,
+            text=document.text[t.start : t.end],
+            start=t.start,
+            end=t.end,
+            extractor_version=EXTRACTOR_VERSION,
+        )
+        for t in extraction.targets
+        if not any(t.start < e and s < t.end for s, e in taken_targets)
+    ]
+    Target.objects.bulk_create(target_rows)
+    index_initiatives([i.pk for i, _ in created] + [c.pk for c in curated])
+    return len(created) + len(curated), len(target_rows) + len(curated_targets)
+
+
+def _reanchor(row, text):
+    """Point a curated row at where its text now stands; leave it if it is gone."""
+    if text[row.start : row.end] == row.text:
+        return
+    found = text.find(row.text)
+    if found >= 0:
+        row.start, row.end = found, found + len(row.text)
+        row.save(update_fields=["start", "end"])
+
+
+def _theme_ids():
+    from initiatives.models import Theme
+
+    return dict(Theme.objects.values_list("key", "id"))

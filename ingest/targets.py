@@ -1,0 +1,187 @@
+"""Numeric goals and results: 城镇新增就业20321人, 城镇登记失业率控制在4.5%以内, [>20]万人.
+
+A figure is kept when a unit of people, money, places or a rate follows it; policy
+parameters (a subsidy of 1000元 per person, a loan ceiling, an age or a duration) are not
+targets and are recognised by the words before them.
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+FIGURE = re.compile(
+    r"(?P<pre>近|约|超过|逾|达到|达)?"
+    r"(?P<num>\d+(?:\.\d+)?)\s*(?P<approx1>余|多)?(?P<mag>万|亿|千)?(?P<approx2>余|多)?"
+    r"(?P<unit>人次|人|名|户|个|家|笔|元|%|所|项|场次|场|期|班次|批|条|套)"
+)
+MAGNITUDE = {"万": Decimal(10000), "亿": Decimal(100000000), "千": Decimal(1000), None: Decimal(1)}
+CLAUSE_SPLIT = re.compile(r"[,;。:、()“”]")
+# Words right before a money amount that make it a rule, not a result: 每人补贴1000元.
+PARAMETER_CONTEXT = re.compile(
+    r"(每|最高|不超过|不高于|上限|标准|按|给予|补贴|奖励|奖补|资助|额度|提高至|提高到|调整为|放宽至|放宽到|以内的|至少)[^,;。]{0,12}$"
+)
+COMPLETION_RATIO = re.compile(r"(完成|占|达到?)[^,;。]{0,16}(目标任务|任务|计划|比例|比重)?的?$")
+TARGET_CUES = re.compile(
+    r"目标|力争|确保|控制在|预期|计划|任务|下达|要求|到20\d\d年|到“?十[一二三四五六七八九]五”?末|以内|不低于|不少于|争取"
+)
+ACHIEVED_CUES = re.compile(r"实现|完成|累计|已|全年|共|发放|建成|培训了|帮助|扶持|带动|吸纳|入驻|\d{4}年(?:末|底|度)?")
+DIFFERENCE = re.compile(r"(?:高于|多于|少于|增长|增加|提高|下降|减少)[^,;。\d]{0,6}$|比[^,;。]{0,10}$")
+INDICATORS = [
+    ("城镇新增就业", re.compile(r"城镇新增就业")),
+    ("失业人员再就业", re.compile(r"失业人员[^,;。]{0,6}再就业")),
+    ("就业困难人员就业", re.compile(r"就业困难人员[^,;。]{0,6}就业")),
+    ("城镇登记失业率", re.compile(r"登记失业率")),
+    ("城镇调查失业率", re.compile(r"调查失业率")),
+    ("贫困劳动力转移就业", re.compile(r"贫困劳动力[^,;。]{0,6}转移就业")),
+    ("农村劳动力转移就业", re.compile(r"农村劳动力[^,;。]{0,6}转移就业")),
+    ("创业担保贷款", re.compile(r"创业担保贷款|小额担保贷款")),
+    ("创业培训", re.compile(r"创业培训")),
+    ("职业技能培训", re.compile(r"(职业|技能)[^,;。]{0,4}培训")),
+    ("高校毕业生就业", re.compile(r"高校毕业生[^,;。]{0,6}就业")),
+    ("带动就业", re.compile(r"带动[^,;。]{0,6}就业")),
+    ("创业孵化基地", re.compile(r"孵化基地|孵化园")),
+    ("失业保险参保", re.compile(r"失业保险参保")),
+]
+LEADING_NOISE = re.compile(
+    r"^(?:其中|全年|全市|全县|全省|累计|共|已|先后|分别|年度|目前|新增发放|新增|实现|完成|达到|开展|组织|"
+    r"培育挖掘|培育|挖掘|扶持|发放|帮助|带动|吸纳|建成|入驻|设置|下达|力争|确保|争取|在|有|为|达)+"
+)
+
+
+@dataclass
+class Figure:
+    start: int
+    end: int
+    indicator: str
+    value: Decimal
+    unit: str
+    comparator: str
+    kind: str
+
+
+def find_figures(text, start, end, *, forward_looking=False):
+    """Targets and results stated in ``text[start:end]`` (offsets returned are absolute)."""
+    figures = []
+    span = text[start:end]
+    last_indicator = None
+    last_clause_start = None
+    for match in FIGURE.finditer(span):
+        after = span[match.end() : match.end() + 2]
+        if after[:1] in ("岁", "月", "年", "天", "日", "倍", "分") or span[match.start() - 1 : match.start()] in ("第",):
+            continue
+        if re.match(r"\d{4}$", match.group("num")) and match.group("unit") in ("年",):
+            continue
+        clause_start = max((m.end() for m in CLAUSE_SPLIT.finditer(span, 0, match.start())), default=0)
+        before = span[clause_start : match.start()]
+        clause_end = next((m.start() for m in CLAUSE_SPLIT.finditer(span, match.end())), len(span))
+        unit = match.group("unit")
+        if unit == "%" and COMPLETION_RATIO.search(before) and not re.search(r"率|比重|占比", before):
+            continue
+        if PARAMETER_CONTEXT.search(before) and unit in ("元", "%", "人", "名"):
+            continue
+        if DIFFERENCE.search(before):
+            continue
+        indicator = _indicator(before, unit)
+        if not indicator:
+            if last_indicator and last_clause_start == clause_start:
+                indicator = last_indicator
+            else:
+                continue
+        value = Decimal(match.group("num")) * MAGNITUDE[match.group("mag")]
+        if unit == "元" and indicator == last_indicator and last_clause_start == clause_start:
+            pass  # "3522笔4.56亿元": the amount of the same loans
+        figures.append(
+            Figure(
+                start=start + clause_start + (len(before) - len(before.lstrip())),
+                end=start + match.end(),
+                indicator=indicator,
+                value=_plain(value),
+                unit=unit,
+                comparator=_comparator(match, span[match.end() : match.end() + 4], before),
+                kind=_kind(before + span[match.start() : clause_end], forward_looking),
+            )
+        )
+        last_indicator, last_clause_start = indicator, clause_start
+    return figures
+
+
+def _plain(value):
+    """12000, not 1.2E+4: drop trailing zeros without switching to exponent notation."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value
+
+
+def _indicator(before, unit):
+    for name, pattern in INDICATORS:
+        if pattern.search(before):
+            return name
+    phrase = LEADING_NOISE.sub("", before.strip())
+    phrase = re.sub(r"(达到|达|为|至|超过|近|约|逾|共计|总计|总数|人数)$", "", phrase).strip()
+    if len(phrase) < 2 or len(phrase) > 24 or not re.search(r"[\u4e00-\u9fff]", phrase):
+        return ""
+    return phrase
+
+
+def _comparator(match, after, before):
+    if re.match(r"(以上|多|余)", after) or match.group("approx1") or match.group("approx2"):
+        return ">"
+    if match.group("pre") in ("超过", "逾"):
+        return ">"
+    if re.match(r"以内|以下", after) or re.search(r"低于|控制在|不超过", before):
+        if re.search(r"不超过", before):
+            return "≤"
+        return "<"
+    if re.search(r"不低于|不少于", before):
+        return "≥"
+    return "="
+
+
+def _kind(context, forward_looking):
+    target = list(TARGET_CUES.finditer(context))
+    achieved = list(ACHIEVED_CUES.finditer(context))
+    if target and (not achieved or target[-1].start() > achieved[-1].start()):
+        return "target"
+    if achieved:
+        return "achieved"
+    return "target" if forward_looking else "achieved"
+
+
+TABLE_VALUE = re.compile(r"^\[?\s*(?P<cmp>[<>≥≤]?)\s*(?P<num>\d+(?:\.\d+)?)\s*\]?\s*\*?$")
+TABLE_INDICATOR = re.compile(r"^(?:\d{1,2}\s*[.、]\s*|其中\s*:\s*)?(?P<name>.+?)\s*(?:\((?P<unit>[^()]{1,6})\))?$")
+
+
+def table_figures(cells):
+    """Rows of a flattened indicator table: name (unit) | value | attribute."""
+    figures = []
+    current = None
+    for start, end, cell in cells:
+        value = TABLE_VALUE.match(cell)
+        if value and current is not None:
+            name, unit, name_start, name_end = current
+            magnitude, base_unit = _table_unit(unit)
+            figures.append(
+                Figure(
+                    start=name_start,
+                    end=name_end,
+                    indicator=re.sub(r"人数$|人次$", "", name) or name,
+                    value=_plain(Decimal(value.group("num")) * magnitude),
+                    unit=base_unit,
+                    comparator={"": "=", ">": ">", "<": "<", "≥": "≥", "≤": "≤"}[value.group("cmp")],
+                    kind="target",
+                )
+            )
+            current = None
+            continue
+        indicator = TABLE_INDICATOR.match(cell)
+        if indicator and re.search(r"[\u4e00-\u9fff]{2}", cell) and not re.match(r"^(预期性|约束性|指\s*标|属\s*性|注)", cell) and not re.match(r"^\d{4}年$", cell):
+            name = indicator.group("name").strip()
+            name_start = start + cell.find(name)
+            current = (name, indicator.group("unit") or "", name_start, name_start + len(name))
+    return figures
+
+
+def _table_unit(unit):
+    for prefix, magnitude in (("万", Decimal(10000)), ("亿", Decimal(100000000))):
+        if unit.startswith(prefix) and len(unit) > 1:
+            return magnitude, unit[1:]
+    return Decimal(1), unit or ""

@@ -1,0 +1,109 @@
+"""Cut paragraphs into initiatives: the smallest self-contained measures.
+
+Three shapes occur in the documents:
+- enumerations inside a paragraph (一是…二是…, 一方面…另一方面…): one initiative per item;
+- round-ups, where each clause is led by a place (四川省出台…;吉林省建立…): one per clause;
+- plain prose: one per sentence that states an action; sentences that only explain or
+  report on the previous one (其中…, 目前…, 截至…) stay with it.
+"""
+
+import re
+from dataclasses import dataclass
+
+ENUMERATION = re.compile(r"(?:(?<=[。;:,])|^)\s*([一二三四五六七八九十]+是|一方面|另一方面|其次|再次|最后)")
+SENTENCE_END = re.compile(r"(?<=[。!?;])")
+# A trailing "(市发改委、市人社局等负责)" names the lead departments, not a measure.
+LEAD_DEPARTMENTS = re.compile(r"\s*\([^()]{2,200}(?:负责|牵头|配合|落实)[^()]{0,60}\)\s*$")
+CONTINUATION = re.compile(
+    r"^(?:其中|目前|截至|截止|特别是|尤其是|至此|由此|此举|这一|该|对此|从而|并且|累计|共|现已|已|全年|期间|同比|较上年|占|为此|据统计|经过)"
+)
+ACTION = re.compile(
+    r"出台|建立|实施|开展|推进|推动|设立|打造|落实|加强|完善|提供|给予|支持|鼓励|引导|组织|启动|创建|建设|"
+    r"举办|搭建|开通|组建|采取|实行|制定|提高|扩大|降低|放宽|发放|培育|创立|探索|健全|强化|加大|深化|优化|"
+    r"规范|促进|帮助|扶持|补贴|奖励|免费|纳入|开发|安置|吸纳|招聘|培训|设置|推广|聚焦|依托|围绕|整合|"
+    r"实现|免除|减免|延长|简化|取消|畅通|拓宽|拓展|保障|落地|兑现|认定|评选|选树|命名"
+)
+MIN_LENGTH = 10
+
+
+@dataclass
+class Unit:
+    start: int
+    end: int
+    lead: str = ""  # the enumeration label's own words, e.g. "打造创业孵化基地"
+
+
+def split(text, start, end, place_led=None):
+    """Units of ``text[start:end]``. ``place_led(s)`` tells whether a clause opens with a place."""
+    body = text[start:end]
+    cut = LEAD_DEPARTMENTS.search(body)
+    if cut:
+        body = body[: cut.start()]
+    marks = [m for m in ENUMERATION.finditer(body)]
+    if len(marks) >= 2:
+        units = []
+        pieces = [(m.start(1), marks[k + 1].start(1) if k + 1 < len(marks) else len(body))
+                  for k, m in enumerate(marks)]
+        intro = body[: marks[0].start(1)]
+        units.extend(_sentences_to_units(intro, start, place_led))
+        for a, b in pieces:
+            piece = body[a:b]
+            lead_match = re.match(r"[一二三四五六七八九十]+是|一方面|另一方面|其次|再次|最后", piece)
+            lead = re.split(r"[。,;:]", piece[lead_match.end():] if lead_match else piece)[0]
+            units.extend(_item_units(piece, start + a, place_led, lead))
+        return [u for u in units if _substantial(text[u.start : u.end])]
+    return [u for u in _sentences_to_units(body, start, place_led) if _substantial(text[u.start : u.end])]
+
+
+def _item_units(piece, offset, place_led, lead):
+    """An enumerated item is one initiative, unless several places lead clauses inside it."""
+    sentences = _sentences(piece, offset)
+    if sum(1 for s, e, t in sentences if place_led and place_led(t)) >= 2:
+        return _group(sentences, place_led)
+    piece = piece.rstrip()
+    return [Unit(offset, offset + len(piece), lead)]
+
+
+def _sentences_to_units(body, offset, place_led):
+    return _group(_sentences(body, offset), place_led)
+
+
+def _sentences(body, offset):
+    out = []
+    position = 0
+    for part in SENTENCE_END.split(body):
+        if part.strip():
+            lead_space = len(part) - len(part.lstrip())
+            s = offset + position + lead_space
+            out.append((s, offset + position + len(part.rstrip()), part.strip()))
+        position += len(part)
+    return out
+
+
+def _group(sentences, place_led):
+    units = []
+    for s, e, t in sentences:
+        led = bool(place_led and place_led(t))
+        joins_previous = (
+            units
+            and not led
+            and (CONTINUATION.match(t) or not ACTION.search(t) or len(t) < MIN_LENGTH)
+        )
+        if joins_previous:
+            units[-1].end = e
+        else:
+            units.append(Unit(s, e, ""))
+    return units
+
+
+def _substantial(text):
+    return len(text) >= MIN_LENGTH and bool(ACTION.search(text))
+
+
+def title_for(text, lead, heading):
+    """A short title: the enumeration label, else the opening clause, else the heading."""
+    for candidate in (lead, re.split(r"[。,;:!?]", text)[0], heading):
+        candidate = (candidate or "").strip(" ,。;:")
+        if len(candidate) >= 4:
+            return candidate[:60] + ("…" if len(candidate) > 60 else "")
+    return text[:60]

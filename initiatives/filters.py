@@ -1,0 +1,385 @@
+"""The one filter layer behind the search page, the CSV export and the JSON API.
+
+Query parameters (DESIGN.md, "Contracts"): ``q``, ``province``, ``region``, ``theme``,
+``year``, ``year_min``, ``year_max``, ``instrument``, ``kind``, ``sort`` (``page`` is the
+view's). Several values of one parameter are OR, different parameters AND.
+
+The querystring is input from anyone: each value is checked on its own; a bad one is dropped
+and reported in ``notices`` (the page shows them), the good ones still apply. Nothing here
+raises on user input.
+"""
+
+from functools import cached_property
+
+import django_filters
+from django import forms
+from django.db.models import F, OuterRef, Q, Subquery
+from django.utils.translation import gettext as _
+
+from initiatives import search
+from initiatives.models import Document, Initiative, InitiativeRegion, PolicyInstrument, Target
+from initiatives.models import Theme as ThemeModel
+from initiatives.segmentation import MAX_QUERY_TERMS, query_terms
+from regions.gazetteer import COUNTY, NATIONAL, PREFECTURE, PROVINCE, gazetteer
+
+MAX_QUERY_LENGTH = 200
+YEAR_RANGE = (1949, 2100)
+
+SORT_RELEVANCE, SORT_NEWEST, SORT_REGION = "relevance", "newest", "region"
+SORTS = [SORT_RELEVANCE, SORT_NEWEST, SORT_REGION]
+
+# Facet groups: the parameters one facet's counts leave out (all other filters apply).
+PLACE = ("province", "region")
+YEARS = ("year", "year_min", "year_max")
+
+
+class LenientMultipleField(forms.Field):
+    """A repeatable parameter whose values are checked one by one.
+
+    ``parse`` turns a raw value into a clean one or ``None``; the rejected raw values are
+    kept in ``rejected`` so the page can say what it ignored.
+    """
+
+    widget = forms.SelectMultiple
+
+    def __init__(self, *, parse=None, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.parse = parse
+        self.rejected = []
+
+    def clean(self, value):
+        if isinstance(value, str):
+            value = [value]
+        good, self.rejected = [], []
+        for raw in value or []:
+            raw = str(raw).strip()
+            if not raw:
+                continue
+            parsed = self.parse(raw) if self.parse else raw
+            if parsed is None:
+                self.rejected.append(raw[:40])
+            elif parsed not in good:
+                good.append(parsed)
+        return good
+
+
+class MultiValueFilter(django_filters.Filter):
+    field_class = LenientMultipleField
+
+
+def parse_year(raw):
+    try:
+        year = int(raw)
+    except ValueError:
+        return None
+    return year if YEAR_RANGE[0] <= year <= YEAR_RANGE[1] else None
+
+
+class YearField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=YEAR_RANGE[0], max_value=YEAR_RANGE[1], **kwargs)
+
+
+class YearFilter(django_filters.Filter):
+    field_class = YearField
+
+
+class RegionFilterMixin:
+    """``province`` and ``region`` parameters, shared by initiatives and targets."""
+
+    def _parse_province(self, raw):
+        place = gazetteer().get(raw)
+        return raw if place is not None and place.level == PROVINCE else None
+
+    def _parse_region(self, raw):
+        return raw if gazetteer().get(raw) is not None else None
+
+    def _parse_kind(self, raw):
+        return raw if raw in Document.Kind.values else None
+
+    def rejected_notices(self):
+        labels = {
+            "province": _("省份"),
+            "region": _("地区"),
+            "theme": _("主题"),
+            "year": _("年份"),
+            "instrument": _("政策工具"),
+            "kind": _("文件类型"),
+            "target_kind": _("指标类别"),
+            "indicator": _("指标"),
+        }
+        notices = []
+        for name, field in self.form.fields.items():
+            for raw in getattr(field, "rejected", ()):
+                notices.append(
+                    _("已忽略无法识别的%(param)s：“%(value)s”")
+                    % {"param": labels.get(name, name), "value": raw}
+                )
+        for name in self.form.errors:
+            if name in ("year_min", "year_max"):
+                notices.append(
+                    _("已忽略无效的年份范围：“%(value)s”")
+                    % {"value": self.data.get(name, "")[:40]}
+                )
+            elif name == "sort":
+                notices.append(_("已忽略未知的排序方式"))
+        return notices
+
+    def cleaned(self):
+        if not self.is_bound:
+            return {}
+        self.errors  # noqa: B018  (validates the form)
+        return self.form.cleaned_data
+
+    def _setup_parsers(self):
+        for name, parse in self.parsers().items():
+            self.form.fields[name].parse = parse
+
+
+class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", strip=True)
+    province = MultiValueFilter(method="filter_province")
+    region = MultiValueFilter(method="filter_region")
+    theme = MultiValueFilter(method="filter_theme")
+    year = MultiValueFilter(method="filter_year")
+    year_min = YearFilter(field_name="year", lookup_expr="gte")
+    year_max = YearFilter(field_name="year", lookup_expr="lte")
+    instrument = MultiValueFilter(method="filter_instrument")
+    kind = MultiValueFilter(method="filter_kind")
+    sort = django_filters.ChoiceFilter(
+        choices=[(s, s) for s in SORTS], method="keep", empty_label=None
+    )
+
+    class Meta:
+        model = Initiative
+        fields = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Initiative.objects.visible()
+        super().__init__(data, queryset=queryset, **kwargs)
+        self._setup_parsers()
+
+    def parsers(self):
+        return {
+            "province": self._parse_province,
+            "region": self._parse_region,
+            "theme": lambda raw: raw if raw in self.themes else None,
+            "year": parse_year,
+            "instrument": self._parse_instrument,
+            "kind": self._parse_kind,
+        }
+
+    # Vocabularies, loaded once per request: for checking values and for facet labels.
+    @cached_property
+    def themes(self):
+        return {t.key: t for t in ThemeModel.objects.all()}
+
+    @cached_property
+    def instruments(self):
+        return {i.pk: i for i in PolicyInstrument.objects.all()}
+
+    def _parse_instrument(self, raw):
+        if raw.isdigit() and int(raw) in self.instruments:
+            return int(raw)
+        for instrument in self.instruments.values():
+            if instrument.slug == raw:
+                return instrument.pk
+        return None
+
+    # The query text.
+    @cached_property
+    def query(self):
+        """``(text, terms, notices)`` for the ``q`` parameter."""
+        text = (self.cleaned().get("q") or "").strip()
+        notices = []
+        if len(text) > MAX_QUERY_LENGTH:
+            text = text[:MAX_QUERY_LENGTH]
+            notices.append(
+                _("查询过长，只使用了前 %(n)d 个字符。") % {"n": MAX_QUERY_LENGTH}
+            )
+        terms = query_terms(text) if text else []
+        if text and not terms:
+            notices.append(_("查询“%(q)s”中没有可检索的词，已忽略。") % {"q": text[:40]})
+        elif len(terms) >= MAX_QUERY_TERMS:
+            notices.append(_("查询词过多，只使用了前 %(n)d 个词。") % {"n": MAX_QUERY_TERMS})
+        return text, terms, notices
+
+    @property
+    def terms(self):
+        return self.query[1]
+
+    @property
+    def notices(self):
+        return self.query[2] + self.rejected_notices()
+
+    @property
+    def sort(self):
+        chosen = self.cleaned().get("sort")
+        if chosen in SORTS and (chosen != SORT_RELEVANCE or self.terms):
+            return chosen
+        return SORT_RELEVANCE if self.terms else SORT_NEWEST
+
+    def active(self, name):
+        """The clean value(s) of one parameter (a list for repeatable ones)."""
+        return self.cleaned().get(name)
+
+    # Filter methods: M2M and region filters are `id IN (subquery)`, never joins, so the
+    # result has one row per initiative and facet counts need no DISTINCT.
+    def keep(self, queryset, name, value):
+        return queryset
+
+    def filter_q(self, queryset, name, value):
+        terms = self.terms
+        return queryset.filter(search.matching(terms)) if terms else queryset
+
+    def filter_province(self, queryset, name, value):
+        ids = InitiativeRegion.objects.filter(province__in=value).values("initiative_id")
+        return queryset.filter(pk__in=Subquery(ids))
+
+    def filter_region(self, queryset, name, value):
+        for_region = region_q(value)
+        if for_region is None:
+            return queryset
+        ids = InitiativeRegion.objects.filter(for_region).values("initiative_id")
+        return queryset.filter(pk__in=Subquery(ids))
+
+    def filter_theme(self, queryset, name, value):
+        through = Initiative.themes.through
+        ids = through.objects.filter(theme__key__in=value).values("initiative_id")
+        return queryset.filter(pk__in=Subquery(ids))
+
+    def filter_instrument(self, queryset, name, value):
+        through = Initiative.instruments.through
+        ids = through.objects.filter(policyinstrument_id__in=value).values("initiative_id")
+        return queryset.filter(pk__in=Subquery(ids))
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(year__in=value)
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(document__kind__in=value)
+
+    # Querysets.
+    def filtered(self, leave_out=()):
+        """Every active filter except the parameters in ``leave_out``; not sorted."""
+        qs = self.queryset.all()
+        for name, value in self.cleaned().items():
+            if name == "sort" or name in leave_out:
+                continue
+            qs = self.filters[name].filter(qs, value)
+        return qs
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            self._qs = self.sorted(self.filtered())
+        return self._qs
+
+    def sorted(self, qs):
+        sort = self.sort
+        if sort == SORT_RELEVANCE:
+            return qs.annotate(rank=search.rank(self.terms)).order_by(
+                "rank", F("year").desc(nulls_last=True), "pk"
+            )
+        if sort == SORT_REGION:
+            first_region = InitiativeRegion.objects.filter(initiative=OuterRef("pk")).order_by(
+                "region_id"
+            )
+            return qs.annotate(first_region=Subquery(first_region.values("region_id")[:1])).order_by(
+                F("first_region").asc(nulls_last=True), F("year").desc(nulls_last=True), "pk"
+            )
+        return qs.order_by(F("year").desc(nulls_last=True), "-pk")
+
+
+# Which column says "at or below this place", by the place's level.
+INITIATIVE_REGION_COLUMNS = {PROVINCE: "province_id", PREFECTURE: "prefecture_id", COUNTY: "region_id"}
+TARGET_REGION_COLUMNS = {
+    PROVINCE: "region__province_id",
+    PREFECTURE: "region__prefecture_id",
+    COUNTY: "region_id",
+}
+
+
+def region_q(codes, columns=INITIATIVE_REGION_COLUMNS):
+    """A ``Q`` for rows at or below any of ``codes``; ``None`` when one of them is 全国
+    (everything is below it)."""
+    condition = Q()
+    for code in codes:
+        place = gazetteer().get(code)
+        if place is None:
+            continue
+        if place.level == NATIONAL:
+            return None
+        condition |= Q(**{columns[place.level]: code})
+    return condition
+
+
+class TargetFilter(RegionFilterMixin, django_filters.FilterSet):
+    """Targets: the same region/year/document-kind parameters, plus indicator and kind."""
+
+    province = MultiValueFilter(method="filter_province")
+    region = MultiValueFilter(method="filter_region")
+    year = MultiValueFilter(method="filter_year")
+    year_min = YearFilter(field_name="year", lookup_expr="gte")
+    year_max = YearFilter(field_name="year", lookup_expr="lte")
+    indicator = MultiValueFilter(method="filter_indicator")
+    target_kind = MultiValueFilter(method="filter_target_kind")
+    kind = MultiValueFilter(method="filter_kind")
+
+    class Meta:
+        model = Target
+        fields = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Target.objects.visible()
+        super().__init__(data, queryset=queryset, **kwargs)
+        self._setup_parsers()
+
+    def parsers(self):
+        return {
+            "province": self._parse_province,
+            "region": self._parse_region,
+            "year": parse_year,
+            "indicator": lambda raw: raw[:80],
+            "target_kind": lambda raw: raw if raw in Target.Kind.values else None,
+            "kind": self._parse_kind,
+        }
+
+    @property
+    def notices(self):
+        return self.rejected_notices()
+
+    def filter_province(self, queryset, name, value):
+        return queryset.filter(region__province_id__in=value)
+
+    def filter_region(self, queryset, name, value):
+        condition = region_q(value, TARGET_REGION_COLUMNS)
+        return queryset if condition is None else queryset.filter(condition)
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(year__in=value)
+
+    def filter_indicator(self, queryset, name, value):
+        return queryset.filter(indicator__in=value)
+
+    def filter_target_kind(self, queryset, name, value):
+        return queryset.filter(kind__in=value)
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(document__kind__in=value)
+
+    def filtered(self, leave_out=()):
+        qs = self.queryset.all()
+        for name, value in self.cleaned().items():
+            if name not in leave_out:
+                qs = self.filters[name].filter(qs, value)
+        return qs
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            self._qs = self.filtered().order_by(F("year").desc(nulls_last=True), "indicator", "pk")
+        return self._qs

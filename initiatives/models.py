@@ -1,0 +1,297 @@
+"""Documents, the initiatives and targets extracted from them, and the vocabularies."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+SANE_YEARS = Q(year__isnull=True) | Q(year__gte=1949, year__lte=2100)
+SANE_PERIOD = Q(year_end__isnull=True) | (Q(year__isnull=False) & Q(year_end__gte=F("year")))
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        ROUNDUP = "roundup", _("综述汇编")
+        CASE_STUDY = "case_study", _("案例")
+        SUMMARY = "summary", _("工作总结")
+        OPINION = "opinion", _("实施意见")
+        PLAN = "plan", _("规划")
+        NEWS = "news", _("新闻")
+        OTHER = "other", _("其他")
+
+    title = models.CharField(_("标题"), max_length=300)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    content_hash = models.CharField(_("内容哈希"), max_length=64, editable=False)
+    text = models.TextField(_("正文"), help_text=_("清洗后的全文；所有偏移量都指向它"))
+    publisher = models.CharField(_("发布者"), max_length=200, blank=True)
+    issuing_region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("发文地区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    published_on = models.DateField(_("发布日期"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    year_end = models.PositiveSmallIntegerField(_("截止年份"), null=True, blank=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    extractor_version = models.CharField(_("抽取器版本"), max_length=32, editable=False)
+    curated_fields = models.JSONField(_("人工修改的字段"), default=list, blank=True, editable=False)
+    ingested_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("文件")
+        verbose_name_plural = _("文件")
+        ordering = ["-year", "-ingested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_hash"], name="document_unique_content_hash"),
+            models.CheckConstraint(condition=SANE_YEARS, name="document_sane_year"),
+            models.CheckConstraint(condition=SANE_PERIOD, name="document_sane_period"),
+        ]
+        indexes = [
+            # The home page lists the latest documents.
+            models.Index(fields=["-ingested_at"], name="document_latest_idx"),
+            models.Index(fields=["kind"], name="document_kind_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("document_detail", args=[self.pk])
+
+
+class Theme(models.Model):
+    key = models.SlugField(_("键"), max_length=40, unique=True)
+    name_zh = models.CharField(_("中文名"), max_length=40)
+    name_en = models.CharField(_("英文名"), max_length=80)
+    cues = models.JSONField(_("句内线索词"), default=list, blank=True)
+    heading_cues = models.JSONField(_("标题线索词"), default=list, blank=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("主题")
+        verbose_name_plural = _("主题")
+        ordering = ["position", "key"]
+
+    def __str__(self):
+        return self.name_zh
+
+
+class PolicyInstrument(models.Model):
+    class Category(models.TextChoices):
+        LOAN = "loan", _("贷款")
+        SUBSIDY = "subsidy", _("补贴")
+        TRAINING = "training", _("培训")
+        TRAINEESHIP = "traineeship", _("见习")
+        PUBLIC_JOB = "public_job", _("公益性岗位")
+        INSURANCE = "insurance", _("保险")
+        INCUBATOR = "incubator", _("孵化载体")
+        PLATFORM = "platform", _("平台")
+        SERVICE = "service", _("服务")
+        FUND = "fund", _("基金")
+        TAX_RELIEF = "tax_relief", _("税费减免")
+        CARRIER = "carrier", _("就业载体")
+        OTHER = "other", _("其他")
+
+    slug = models.SlugField(_("标识"), max_length=80, unique=True)
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    name_en = models.CharField(_("英文名"), max_length=120)
+    category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
+    synonyms = models.JSONField(_("同义词"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("政策工具")
+        verbose_name_plural = _("政策工具")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("instrument_detail", args=[self.slug])
+
+
+class Status(models.TextChoices):
+    EXTRACTED = "extracted", _("未审核")
+    REVIEWED = "reviewed", _("已审核")
+    HIDDEN = "hidden", _("已隐藏")
+
+
+class InitiativeQuerySet(models.QuerySet):
+    def visible(self):
+        return self.exclude(status=Status.HIDDEN)
+
+    def machine_made(self):
+        return self.filter(curated_fields=[])
+
+
+class Initiative(models.Model):
+    document = models.ForeignKey(
+        Document, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="initiatives"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    text = models.TextField(_("原文"))
+    heading = models.CharField(_("所在章节"), max_length=500, blank=True)
+    start = models.PositiveIntegerField(_("起始位置"))
+    end = models.PositiveIntegerField(_("结束位置"))
+    regions = models.ManyToManyField(
+        "regions.Region",
+        verbose_name=_("地区"),
+        through="InitiativeRegion",
+        through_fields=("initiative", "region"),
+        related_name="initiatives",
+    )
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    year_end = models.PositiveSmallIntegerField(_("截止年份"), null=True, blank=True)
+    themes = models.ManyToManyField(Theme, verbose_name=_("主题"), blank=True)
+    instruments = models.ManyToManyField(
+        PolicyInstrument, verbose_name=_("政策工具"), blank=True, related_name="initiatives"
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.EXTRACTED
+    )
+    # Names of the fields a curator changed; re-ingest and re-extract leave those alone.
+    curated_fields = models.JSONField(_("人工修改的字段"), default=list, blank=True, editable=False)
+    extractor_version = models.CharField(_("抽取器版本"), max_length=32, editable=False)
+    # jieba search-mode tokens of title + text, space separated: what full-text search indexes.
+    search_text = models.TextField(editable=False, blank=True)
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("举措")
+        verbose_name_plural = _("举措")
+        ordering = ["document_id", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="initiative_span_not_empty"
+            ),
+            models.CheckConstraint(condition=SANE_YEARS, name="initiative_sane_year"),
+            models.CheckConstraint(condition=SANE_PERIOD, name="initiative_sane_period"),
+        ]
+        indexes = [
+            # Year facet and "newest" sort on the search page.
+            models.Index(fields=["year", "id"], name="initiative_year_idx"),
+            models.Index(fields=["status", "document"], name="initiative_review_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("initiative_detail", args=[self.pk])
+
+    @property
+    def is_curated(self):
+        return bool(self.curated_fields)
+
+
+class InitiativeRegion(models.Model):
+    """An initiative's region, with the province copied alongside for the province facet."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(
+        "regions.Region", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    prefecture = models.ForeignKey(
+        "regions.Region", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("举措地区")
+        verbose_name_plural = _("举措地区")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "region"], name="initiative_region_unique"
+            ),
+        ]
+        indexes = [
+            # Province facet counts and the province filter (search page, region pages).
+            models.Index(fields=["province", "initiative"], name="initiative_province_idx"),
+            models.Index(fields=["prefecture", "initiative"], name="initiative_prefecture_idx"),
+            models.Index(fields=["region", "initiative"], name="initiative_region_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.initiative_id} → {self.region_id}"
+
+    def save(self, *args, **kwargs):
+        self.province_id = self.region.province_id
+        self.prefecture_id = self.region.prefecture_id
+        super().save(*args, **kwargs)
+
+
+class Target(models.Model):
+    class Kind(models.TextChoices):
+        TARGET = "target", _("目标")
+        ACHIEVED = "achieved", _("完成")
+
+    class Comparator(models.TextChoices):
+        EQ = "=", "="
+        GT = ">", ">"
+        LT = "<", "<"
+        GE = "≥", "≥"
+        LE = "≤", "≤"
+
+    document = models.ForeignKey(
+        Document, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="targets"
+    )
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name=_("举措"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="targets",
+    )
+    indicator = models.CharField(_("指标"), max_length=80, db_index=True)
+    value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4)
+    unit = models.CharField(_("单位"), max_length=12)
+    comparator = models.CharField(
+        _("比较"), max_length=1, choices=Comparator.choices, default=Comparator.EQ
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    year_end = models.PositiveSmallIntegerField(_("截止年份"), null=True, blank=True)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("地区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="targets",
+    )
+    text = models.TextField(_("原文"))
+    start = models.PositiveIntegerField(_("起始位置"))
+    end = models.PositiveIntegerField(_("结束位置"))
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.EXTRACTED
+    )
+    curated_fields = models.JSONField(_("人工修改的字段"), default=list, blank=True, editable=False)
+    extractor_version = models.CharField(_("抽取器版本"), max_length=32, editable=False)
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["document_id", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="target_span_not_empty"),
+            models.CheckConstraint(condition=SANE_YEARS, name="target_sane_year"),
+            models.CheckConstraint(condition=SANE_PERIOD, name="target_sane_period"),
+        ]
+        indexes = [
+            models.Index(fields=["indicator", "year"], name="target_indicator_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.comparator} {self.value}{self.unit}"

@@ -1,0 +1,132 @@
+"""Chinese word segmentation for full-text search: one segmenter for documents and queries.
+
+Documents are indexed with *search mode* (every dictionary word inside a longer word is
+emitted too, so 担保贷款 finds 创业担保贷款), queries are cut in *accurate mode* and their
+terms ANDed. Both sides go through the same normalisation (NFKC, traditional → simplified,
+lower case) and keep only runs of letters and digits, so the index tokens are exactly what
+SQLite's ``unicode61`` tokenizer and PostgreSQL's ``simple`` parser see as single words:
+the two databases then match the same rows.
+
+The jieba tokenizer is our own instance (not the global one) with the policy instruments
+and the gazetteer's place names added, built lazily once per process; the first call costs
+about half a second (dictionary load).
+"""
+
+import logging
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+import jieba
+import opencc
+from django.conf import settings
+
+MAX_QUERY_TERMS = 20
+# Longer "words" (a run of Latin letters, a pasted hash) are cut to this length on both sides:
+# PostgreSQL refuses lexemes over 2 KiB, and nobody searches for 60 characters of one word.
+MAX_TOKEN_LENGTH = 60
+
+_WORD = re.compile(r"[^\W_]+")
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    return opencc.OpenCC("t2s")
+
+
+def normalise(text):
+    """Full-width → half-width, traditional → simplified, lower case."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return _converter().convert(text).lower()
+
+
+def custom_words():
+    """Instrument names and synonyms, place names: words jieba must keep whole."""
+    from initiatives.models import PolicyInstrument
+    from regions.models import Region
+
+    words = set()
+    for name, synonyms in PolicyInstrument.objects.values_list("name", "synonyms"):
+        words.add(name)
+        words.update(synonyms or ())
+    for name, short_name in Region.objects.values_list("name", "short_name"):
+        words.add(name)
+        words.add(short_name)
+    return sorted(w for w in (normalise(w).strip() for w in words) if len(w) >= 2)
+
+
+_tokenizer = None
+
+
+def tokenizer():
+    """The process-wide jieba tokenizer with the custom dictionary (built on first use)."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                _tokenizer = _build_tokenizer(custom_words())
+    return _tokenizer
+
+
+def _build_tokenizer(words):
+    jieba.setLogLevel(logging.WARNING)
+    cache_dir = settings.JIEBA_CACHE_DIR
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tk = jieba.Tokenizer()
+    tk.tmp_dir = str(cache_dir)
+    tk.initialize()
+    for word in words:
+        # jieba suggests the frequency that keeps the word whole (never below its own).
+        tk.add_word(word)
+    return tk
+
+
+def reset_tokenizer():
+    """Forget the custom dictionary (tests, or after curators change the vocabulary)."""
+    global _tokenizer
+    with _lock:
+        _tokenizer = None
+
+
+def _words(token):
+    return [w[:MAX_TOKEN_LENGTH] for w in _WORD.findall(token)]
+
+
+def _search_mode(tk, text):
+    """jieba's search mode, extended to dictionary words of any length inside a token.
+
+    ``cut_for_search`` only looks at 2- and 3-character pieces: 担保贷款 inside
+    创业担保贷款 would be lost if 担保贷款 were itself a dictionary word.
+    """
+    freq = tk.FREQ
+    for token in tk.cut(text, HMM=True):
+        n = len(token)
+        if n > 2:
+            for size in range(2, n):
+                for i in range(n - size + 1):
+                    piece = token[i : i + size]
+                    if freq.get(piece):
+                        yield piece
+        yield token
+
+
+def segment_for_index(text):
+    """Space-separated search tokens of ``text``, as stored in ``Initiative.search_text``."""
+    tk = tokenizer()
+    tokens = []
+    for token in _search_mode(tk, normalise(text)):
+        tokens.extend(_words(token))
+    return " ".join(tokens)
+
+
+def query_terms(q):
+    """The words of a query (accurate mode), deduplicated, at most ``MAX_QUERY_TERMS``."""
+    tk = tokenizer()
+    terms = []
+    for token in tk.cut(normalise(q), HMM=True):
+        for word in _words(token):
+            if word not in terms:
+                terms.append(word)
+    return terms[:MAX_QUERY_TERMS]

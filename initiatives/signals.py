@@ -1,0 +1,31 @@
+"""Keep the full-text index in step with curators' edits (admin saves one row at a time).
+
+Bulk paths send no signals: ingest calls ``initiatives.search.index_initiatives`` itself, and
+deleted rows leave the index through the database (SQLite trigger, PostgreSQL column).
+"""
+
+from django.db.models.signals import post_migrate, post_save
+from django.dispatch import receiver
+
+from initiatives.models import Initiative
+from initiatives.search import ensure_index, search_document
+
+
+@receiver(post_save, sender=Initiative)
+def reindex_initiative(sender, instance, raw=False, **kwargs):
+    if raw:  # loaddata: the fixture carries its own search_text
+        return
+    search_text = search_document(instance.title, instance.text)
+    if search_text != instance.search_text:
+        # update(), not save(): no second post_save, and `updated` keeps the curator's time.
+        Initiative.objects.filter(pk=instance.pk).update(search_text=search_text)
+        instance.search_text = search_text
+
+
+@receiver(post_migrate)
+def restore_sqlite_triggers(sender, using="default", **kwargs):
+    if sender.name != "initiatives":
+        return
+    from django.db import connections
+
+    ensure_index(connections[using])

@@ -1,0 +1,87 @@
+"""An in-memory view of the gazetteer for the ingest and the exports.
+
+About 3,200 rows: loading them once per process is cheaper than one query per lookup, and
+lets the ingest scan text for every official name, short name and alias. Any change to a
+Region (a curator adding an alias) clears the cache, see ``regions.signals``.
+"""
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+NATIONAL_CODE = "000000"
+NATIONAL, PROVINCE, PREFECTURE, COUNTY = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    short_name: str
+    level: int
+    parent_code: str | None
+    province_code: str | None
+    prefecture_code: str | None
+    aliases: tuple = field(default=())
+
+
+class Gazetteer:
+    def __init__(self, places):
+        self.by_code = {p.code: p for p in places}
+        # name -> codes, split by how trustworthy a bare mention of the name is.
+        self.official = {}
+        self.short = {}
+        for p in places:
+            self.official.setdefault(p.name, []).append(p.code)
+            for name in (p.short_name, *p.aliases):
+                if name and name != p.name and len(name) >= 2:
+                    self.short.setdefault(name, []).append(p.code)
+        self.max_name_length = max((len(n) for n in (*self.official, *self.short)), default=0)
+
+    def get(self, code):
+        return self.by_code.get(code)
+
+    def codes_for_name(self, name):
+        return list(dict.fromkeys(self.official.get(name, []) + self.short.get(name, [])))
+
+    def path(self, code):
+        """Places from the province down to ``code``; the root alone for 全国."""
+        place = self.by_code.get(code)
+        if place is None:
+            return []
+        if place.level == NATIONAL:
+            return [place]
+        chain = []
+        while place is not None and place.level != NATIONAL:
+            chain.append(place)
+            place = self.by_code.get(place.parent_code)
+        return list(reversed(chain))
+
+    def path_name(self, code):
+        return "/".join(p.name for p in self.path(code))
+
+    def province_of(self, code):
+        place = self.by_code.get(code)
+        if place is None or place.level == NATIONAL:
+            return None
+        return self.by_code.get(place.province_code)
+
+    def is_within(self, code, ancestor_code):
+        """True when ``code`` is ``ancestor_code`` or lies below it."""
+        if ancestor_code == NATIONAL_CODE or code == ancestor_code:
+            return True
+        place = self.by_code.get(code)
+        return place is not None and ancestor_code in (place.province_code, place.prefecture_code)
+
+
+@lru_cache(maxsize=1)
+def gazetteer():
+    from regions.models import Region
+
+    rows = Region.objects.values_list(
+        "code", "name", "short_name", "level", "parent_id", "province_id", "prefecture_id", "aliases"
+    )
+    return Gazetteer([Place(*row[:7], aliases=tuple(row[7] or ())) for row in rows])
+
+
+def clear_cache(**kwargs):
+    gazetteer.cache_clear()
