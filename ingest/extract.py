@@ -4,6 +4,7 @@ Everything here is a pure function of the text, the gazetteer and the vocabulari
 can be tested on small strings and re-run after curators improve a vocabulary.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from ingest import structure, targets, units
@@ -11,6 +12,8 @@ from ingest.places import PlaceMatcher, is_national_lead
 from regions.gazetteer import NATIONAL_CODE
 
 EXTRACTOR_VERSION = "ingest-1.0"
+LEAD_JOINER = re.compile(r"[、,]?|和|及|与|以及")
+PARTNER_BEFORE = re.compile(r"(?:到|赴|往|向|与|同|跟|对接|邀请|学习|借鉴|输出|输送|转移至|来自|前往|对口)$")
 
 
 @dataclass
@@ -122,6 +125,18 @@ class Extractor:
         if is_national_lead(clause) and context == NATIONAL_CODE:
             return [NATIONAL_CODE]
         mentions = self.matcher.find(clause, context)
+        if mentions and mentions[0].start == 0:
+            # A clause led by places belongs to those places only: 云南省、内蒙古通辽市…创立….
+            lead = [mentions[0]]
+            for m in mentions[1:]:
+                if LEAD_JOINER.fullmatch(clause[lead[-1].end : m.start]):
+                    lead.append(m)
+                else:
+                    break
+            mentions = lead
+        else:
+            # Places a measure reaches out to (输出到湖州, 与浙江协作) are not where it happens.
+            mentions = [m for m in mentions if not PARTNER_BEFORE.search(clause[max(0, m.start - 4) : m.start])]
         found = self._specific(mentions, context)
         return found or [context]
 

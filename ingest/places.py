@@ -16,9 +16,12 @@ from regions.gazetteer import COUNTY, NATIONAL_CODE, PREFECTURE, PROVINCE
 # Short names that are also everyday words in policy prose; only their full names count.
 AMBIGUOUS_SHORT_NAMES = {
     "长治", "四平", "平安", "和平", "新华", "城关", "阿里", "中山", "海南", "开发", "新区",
-    "高新", "永定", "安宁", "太平", "长安", "大同", "吉安", "安康", "新城", "东方", "白山",
+    "高新", "永定", "安宁", "太平", "长安", "大同", "吉安", "新城", "东方", "白山",
     "七台河", "东区", "西区", "南区", "北区", "城区", "郊区", "矿区", "市中", "通化",
 }
+# Official names that are also common nouns (阳泉市城区, 矿区): they count only right after
+# their prefecture or province, as in 阳泉城区.
+GENERIC_OFFICIAL_NAMES = {"城区", "矿区", "郊区", "新区", "全国"}
 # Words that name the whole country or a central ministry: measures led by them are national.
 NATIONAL_CUES = re.compile(
     r"^(?:全国|国家|国务院|人社部|人力资源社会保障部|人力资源和社会保障部|财政部|教育部|中央|"
@@ -81,6 +84,9 @@ class PlaceMatcher:
         for start, end, name, official in raw:
             adjacent = previous is not None and start == previous_end
             anchor = previous if adjacent else None
+            if name in GENERIC_OFFICIAL_NAMES and anchor is None:
+                previous, previous_end = None, -1
+                continue
             code = self._choose(name, official, anchor, context)
             if code is None:
                 previous, previous_end = None, -1

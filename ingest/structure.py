@@ -78,6 +78,10 @@ def parse(text, title=""):
         if line == title or (i == 0 and not line.endswith("。") and len(line) <= 60):
             i += 1
             continue
+        if line == "|" and not _is_table_start(lines, i):
+            # A lone bar opens or closes a boxed block (专栏): a frame, not content.
+            i += 1
+            continue
         if line == "|":
             table, i = _read_table(lines, i)
             if table:
@@ -99,7 +103,7 @@ def parse(text, title=""):
             item_start = start + BOX_ITEM.match(line).end()
             # "01 农村农业就业扩容计划" is the item's title; its body is the next line.
             item_title = line[BOX_ITEM.match(line).end() :]
-            if not _ends_sentence(item_title) and i + 1 < len(lines) and not _marker(lines[i + 1][1]):
+            if len(item_title) <= 30 and not item_title.endswith("。") and i + 1 < len(lines) and not _marker(lines[i + 1][1]):
                 body_start, body = lines[i + 1]
                 if not BOX_ITEM.match(body) and body != "|":
                     paragraphs.append(
@@ -165,8 +169,13 @@ def _split_heading(rest):
     return rest.rstrip("。"), None
 
 
+def _is_table_start(lines, i):
+    """A flattened table alternates bar, cell, bar, cell…; a box frame holds many lines."""
+    return i + 2 < len(lines) and lines[i + 2][1] == "|" and lines[i + 1][1] != "|"
+
+
 def _read_table(lines, i):
-    """Cells between '|' separator lines, until a line that is neither a cell nor '|'."""
+    """Cells between '|' separator lines: every cell is followed by a bar."""
     cells = []
     while i < len(lines):
         start, line = lines[i]
@@ -174,14 +183,8 @@ def _read_table(lines, i):
             i += 1
             continue
         next_is_bar = i + 1 < len(lines) and lines[i + 1][1] == "|"
-        previous_is_bar = lines[i - 1][1] == "|"
-        if previous_is_bar and (next_is_bar or len(line) <= 40):
-            if not next_is_bar and len(line) > 30:
-                break
-            cells.append((start, start + len(line), line))
-            i += 1
-            if not next_is_bar:
-                break
-            continue
-        break
+        if not next_is_bar:
+            break
+        cells.append((start, start + len(line), line))
+        i += 1
     return cells, i

@@ -80,9 +80,29 @@ def _sentences(body, offset):
     return out
 
 
+def _split_place_led(sentences, place_led):
+    """Round-ups chain clauses led by different places with commas: 重庆市实行…,陕西省制定…,
+    柳州市采取…. Cut before each such clause, unless what precedes is only a list of places
+    (云南省、内蒙古通辽市、湖北麻城市…创立…), which has no action of its own."""
+    out = []
+    for s, e, t in sentences:
+        if not (place_led and place_led(t)):
+            out.append((s, e, t))
+            continue
+        cut_from = 0
+        for m in re.finditer(r"[,、]", t):
+            rest = t[m.end() :]
+            head = t[cut_from : m.start()]
+            if ACTION.search(head) and place_led(rest):
+                out.append((s + cut_from, s + m.start() + 1, t[cut_from : m.start() + 1]))
+                cut_from = m.end()
+        out.append((s + cut_from, e, t[cut_from:]))
+    return out
+
+
 def _group(sentences, place_led):
     units = []
-    for s, e, t in sentences:
+    for s, e, t in _split_place_led(sentences, place_led):
         led = bool(place_led and place_led(t))
         joins_previous = (
             units

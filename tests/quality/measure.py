@@ -183,3 +183,19 @@ def summary(tally):
     out["rows per found initiative (max)"] = tally.n["rows_per_initiative.max"]
     out["unlocated quotes"] = tally.n["unlocated.total"]
     return out
+
+
+def region_mismatches(file_prefix):
+    """(quote, expected codes, extracted codes) for one document: a debugging aid."""
+    extractor = Extractor(gazetteer(), Vocabulary.from_database())
+    for path in sorted(ANNOTATIONS.glob(f"{file_prefix}*.json")):
+        annotation = json.loads(path.read_text(encoding="utf-8"))
+        doc = DOCUMENTS / annotation["file"]
+        cleaned = read_and_clean(doc.read_bytes(), file_name=doc.name)
+        meta = metadata.extract(cleaned.text, cleaned.header, extractor.matcher)
+        result = extractor.extract(cleaned.text, meta)
+        for gold in annotation["initiatives"]:
+            span = _locate(gold["quote"], cleaned.text)
+            best = max(result.initiatives, key=lambda i: _overlap(span, (i.start, i.end)))
+            if set(best.region_codes) != set(gold["region_codes"]):
+                yield gold["quote"][:50], gold["region_codes"], best.region_codes
