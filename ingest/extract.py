@@ -65,10 +65,11 @@ class Extractor:
                     result.targets.append(self._target(fig, heading_region, meta, forward=True))
                 continue
             place_led = self._place_led(heading_region)
-            for unit in units.split(text, paragraph.start, paragraph.end, place_led):
+            first_initiative = len(result.initiatives)
+            paragraph_units = units.split(text, paragraph.start, paragraph.end, place_led)
+            for unit in paragraph_units:
                 clause = text[unit.start : unit.end]
                 regions = self._regions(clause, heading_region)
-                index = None
                 if not paragraph.is_background:
                     headings = [*paragraph.headings, paragraph.title]
                     result.initiatives.append(
@@ -82,11 +83,19 @@ class Extractor:
                             instrument_ids=self.vocabulary.instruments_in(clause),
                         )
                     )
-                    index = len(result.initiatives) - 1
-                for fig in targets.find_figures(text, unit.start, unit.end, forward_looking=forward):
-                    target = self._target(fig, regions[0], meta, forward)
-                    target.initiative_index = index
-                    result.targets.append(target)
+            # Figures are read from the whole paragraph: background sentences that are not
+            # initiatives still report results (“十三五”期间…累计达26.2万人).
+            looking_ahead = forward and not paragraph.is_retrospective
+            for fig in targets.find_figures(text, paragraph.start, paragraph.end, forward_looking=looking_ahead):
+                index = next(
+                    (k for k in range(first_initiative, len(result.initiatives))
+                     if result.initiatives[k].start <= fig.start < result.initiatives[k].end),
+                    None,
+                )
+                region = result.initiatives[index].region_codes[0] if index is not None else heading_region
+                target = self._target(fig, region, meta, looking_ahead)
+                target.initiative_index = index
+                result.targets.append(target)
         return result
 
     def _target(self, fig, region_code, meta, forward):

@@ -28,6 +28,8 @@ DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?$")
 BACKGROUND_HEADING = re.compile(
     r"背景|发展基础|基础条件|现状|机遇|挑战|形势|指导思想|基本原则|总体要求|发展目标|主要目标|目标任务"
 )
+# Headings over an account of the past: figures under them are results, even in a plan.
+RETROSPECTIVE_HEADING = re.compile(r"背景|发展基础|基础条件|现状|成效|回顾|主要成绩|工作成绩")
 HEADING_MAX = 48
 
 
@@ -43,6 +45,10 @@ class Paragraph:
     @property
     def heading_text(self):
         return " › ".join(h for h in [*self.headings, self.title] if h)
+
+    @property
+    def is_retrospective(self):
+        return any(RETROSPECTIVE_HEADING.search(h) for h in self.headings if h)
 
     @property
     def is_background(self):

@@ -82,6 +82,9 @@ def find_figures(text, start, end, *, forward_looking=False):
         if DIFFERENCE.search(before):
             continue
         indicator = _indicator(before, unit)
+        if not indicator and unit in MEASURE_WORDS:
+            # 建成5个乡镇创业孵化基地, 扶持3269名贫困劳动力: the noun follows the measure word.
+            indicator = _noun_after(span, match.end())
         if not indicator:
             if last_indicator and last_clause_start == clause_start:
                 indicator = last_indicator
@@ -103,6 +106,16 @@ def find_figures(text, start, end, *, forward_looking=False):
         )
         last_indicator, last_clause_start = indicator, clause_start
     return figures
+
+
+MEASURE_WORDS = {"个", "家", "名", "户", "所", "项", "场", "期", "批", "条", "套"}
+
+
+def _noun_after(span, position):
+    following = re.split(r"[,;。:、()“”]", span[position : position + 16])[0]
+    following = re.sub(r"^[“”\"]", "", following).strip()
+    following = re.split(r"(?:成功|实现|参加|参与|提供|开展|就业|创业|的)", following)[0] if len(following) > 10 else following
+    return following if 2 <= len(following) <= 14 and re.search(r"[\u4e00-\u9fff]", following) else ""
 
 
 def _plain(value):

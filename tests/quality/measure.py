@@ -199,3 +199,20 @@ def region_mismatches(file_prefix):
             best = max(result.initiatives, key=lambda i: _overlap(span, (i.start, i.end)))
             if set(best.region_codes) != set(gold["region_codes"]):
                 yield gold["quote"][:50], gold["region_codes"], best.region_codes
+
+
+def target_misses(file_prefix):
+    """Annotated targets not found, with the extracted figures that overlap their quote."""
+    extractor = Extractor(gazetteer(), Vocabulary.from_database())
+    for path in sorted(ANNOTATIONS.glob(f"{file_prefix}*.json")):
+        annotation = json.loads(path.read_text(encoding="utf-8"))
+        doc = DOCUMENTS / annotation["file"]
+        cleaned = read_and_clean(doc.read_bytes(), file_name=doc.name)
+        meta = metadata.extract(cleaned.text, cleaned.header, extractor.matcher)
+        result = extractor.extract(cleaned.text, meta)
+        for gold in annotation["targets"]:
+            span = _locate(gold["quote"], cleaned.text)
+            near = [(f.indicator, str(f.value), f.kind) for f in result.targets if _overlap(span, (f.start, f.end)) > 0]
+            ok = any(_close(v, Decimal(str(gold["value"]))) for _, v, _ in near)
+            if not ok:
+                yield gold["quote"][:40], gold["value"], gold["unit"], near
