@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from regions.gazetteer import COUNTY, NATIONAL_CODE, PREFECTURE, PROVINCE
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-# The Nth five-year plan covers (1953 + 5 * (N - 1)) .. +4: 十四五 → 2021–2025.
+# 十一五 … 十九五 (2006–2050): 十四五 → 2021–2025.
 FIVE_YEAR_PLAN = re.compile(r"[“\"]?十([一二三四五六七八九])五[”\"]?")
 EXPLICIT_PERIOD = re.compile(r"(20\d\d)\s*[-—–~至到]\s*(20\d\d)\s*年")
 DATE = re.compile(r"(19\d\d|20\d\d)\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
@@ -105,7 +105,8 @@ def _period(text):
     match = FIVE_YEAR_PLAN.search(text)
     if match:
         n = CN_DIGITS[match.group(1)] + 10
-        first = 1953 + 5 * (n - 1)
+        # From the third plan on (1966–1970) the plans follow each other every five years.
+        first = 1966 + 5 * (n - 3)
         return first, first + 4
     match = EXPLICIT_PERIOD.search(text)
     if match and int(match.group(1)) < int(match.group(2)):

@@ -1,0 +1,65 @@
+"""python manage.py export initiatives|targets [--output FILE] [filters] — the CSV contract."""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from initiatives.exporting import (
+    INITIATIVE_COLUMNS,
+    TARGET_COLUMNS,
+    initiative_rows,
+    target_rows,
+    write_csv,
+)
+from initiatives.models import Initiative, Target
+
+FILTER_OPTIONS = ["q", "province", "region", "theme", "year", "year_min", "year_max", "instrument", "kind"]
+
+
+class Command(BaseCommand):
+    help = "Export initiatives or targets as CSV (UTF-8 with BOM), with the search page's filters."
+
+    def add_arguments(self, parser):
+        parser.add_argument("table", choices=["initiatives", "targets"])
+        parser.add_argument("--output", "-o", help="file to write (default: standard output)")
+        parser.add_argument("--base-url", default="", help="prefix for the url column, e.g. https://example.org")
+        for name in FILTER_OPTIONS:
+            parser.add_argument(f"--{name.replace('_', '-')}", dest=name, action="append", default=[])
+
+    def handle(self, *args, **options):
+        params = {name: options[name] for name in FILTER_OPTIONS if options[name]}
+        if options["table"] == "initiatives":
+            queryset, errors = _filtered(Initiative.objects.visible(), params, "initiatives")
+            columns, rows = INITIATIVE_COLUMNS, initiative_rows(queryset, options["base_url"].rstrip("/"))
+        else:
+            queryset, errors = _filtered(Target.objects.visible(), params, "targets")
+            columns, rows = TARGET_COLUMNS, target_rows(queryset)
+        if errors:
+            raise CommandError("; ".join(errors))
+        if options["output"]:
+            with open(options["output"], "w", encoding="utf-8-sig", newline="") as out:
+                write_csv(out, columns, rows)
+            self.stderr.write(f"{queryset.count()} {options['table']} written to {options['output']}")
+        else:
+            sys.stdout.reconfigure(newline="")
+            write_csv(self.stdout._out, columns, rows)
+
+
+def _filtered(queryset, params, table):
+    """Apply the search page's FilterSet, so the command selects exactly what the page shows."""
+    if not params:
+        return queryset, []
+    try:
+        from django.http import QueryDict
+
+        from initiatives import filters
+    except ImportError:  # pragma: no cover - the filter layer ships with the search pages
+        return queryset, ["filters are not available"]
+    data = QueryDict(mutable=True)
+    for key, values in params.items():
+        data.setlist(key, values)
+    filterset_class = filters.InitiativeFilter if table == "initiatives" else filters.TargetFilter
+    filterset = filterset_class(data, queryset=queryset)
+    if not filterset.is_valid():
+        return queryset, [f"{field}: {' '.join(errs)}" for field, errs in filterset.errors.items()]
+    return filterset.qs, []

@@ -1,0 +1,124 @@
+"""CSV rows for initiatives and targets: one code path for the web export and the command.
+
+Rows are produced in chunks of ids: one query for the chunk's own columns and one per
+many-valued column, so 100,000 rows never sit in memory at once and the query count grows
+with the number of chunks, not rows.
+"""
+
+import csv
+from collections import defaultdict
+
+from initiatives.models import Initiative, InitiativeRegion, Target
+from regions.gazetteer import gazetteer
+
+INITIATIVE_COLUMNS = [
+    "id", "title", "text", "regions", "region_codes", "provinces", "year", "year_end", "themes",
+    "instruments", "status", "document", "document_file", "start", "end", "url",
+]
+TARGET_COLUMNS = [
+    "id", "indicator", "value", "unit", "comparator", "kind", "year", "year_end", "regions",
+    "region_codes", "text", "document", "document_file", "start", "end", "initiative_id",
+]
+CHUNK = 2000
+MULTI = "; "
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _chunks(queryset):
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def initiative_rows(queryset, base_url=""):
+    g = gazetteer()
+    for ids in _chunks(queryset):
+        regions = defaultdict(list)
+        for iid, code in (
+            InitiativeRegion.objects.filter(initiative_id__in=ids).order_by("region_id").values_list("initiative_id", "region_id")
+        ):
+            regions[iid].append(code)
+        themes = defaultdict(list)
+        for iid, key in Initiative.themes.through.objects.filter(initiative_id__in=ids).order_by(
+            "theme__position", "theme__key"
+        ).values_list("initiative_id", "theme__key"):
+            themes[iid].append(key)
+        instruments = defaultdict(list)
+        for iid, name in Initiative.instruments.through.objects.filter(initiative_id__in=ids).order_by(
+            "policyinstrument__name"
+        ).values_list("initiative_id", "policyinstrument__name"):
+            instruments[iid].append(name)
+        rows = Initiative.objects.filter(pk__in=ids).order_by("pk").values_list(
+            "pk", "title", "text", "year", "year_end", "status", "document__title",
+            "document__file_name", "start", "end",
+        )
+        for pk, title, text, year, year_end, status, doc_title, doc_file, start, end in rows:
+            codes = regions.get(pk, [])
+            provinces = []
+            for code in codes:
+                province = g.province_of(code)
+                name = province.name if province else "全国"
+                if name not in provinces:
+                    provinces.append(name)
+            yield [
+                pk, title, text,
+                MULTI.join(g.path_name(c) for c in codes),
+                MULTI.join(codes),
+                MULTI.join(provinces),
+                year, year_end,
+                MULTI.join(themes.get(pk, [])),
+                MULTI.join(instruments.get(pk, [])),
+                status, doc_title, doc_file, start, end,
+                f"{base_url}/initiatives/{pk}/",
+            ]
+
+
+def target_rows(queryset):
+    g = gazetteer()
+    for ids in _chunks(queryset):
+        rows = Target.objects.filter(pk__in=ids).order_by("pk").values_list(
+            "pk", "indicator", "value", "unit", "comparator", "kind", "year", "year_end",
+            "region_id", "text", "document__title", "document__file_name", "start", "end",
+            "initiative_id",
+        )
+        for (pk, indicator, value, unit, comparator, kind, year, year_end, region, text,
+             doc_title, doc_file, start, end, initiative_id) in rows:
+            yield [
+                pk, indicator, _number(value), unit, comparator, kind, year, year_end,
+                g.path_name(region) if region else "", region or "", text, doc_title, doc_file,
+                start, end, initiative_id,
+            ]
+
+
+def _number(value):
+    """12000, 3.2 — no trailing zeros, never exponent notation."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def write_csv(out, columns, rows):
+    """Write a header and rows to a text file object (opened with newline='')."""
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralise(v) if v is not None else "" for v in row])
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def stream_csv(columns, rows):
+    """Encoded CSV lines for a StreamingHttpResponse, beginning with a UTF-8 BOM for Excel."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(columns)
+    for row in rows:
+        yield writer.writerow([neutralise(v) if v is not None else "" for v in row])
