@@ -8,8 +8,10 @@ would duplicate them are not created.
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+import opencc
 from django.conf import settings
 from django.db import transaction
 
@@ -19,6 +21,16 @@ from ingest.places import PlaceMatcher
 from ingest.vocabulary import Vocabulary
 from initiatives.models import Document, Initiative, InitiativeRegion, Target
 from regions.gazetteer import gazetteer
+
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text):
+    return _t2s().convert(text)
 
 UnreadableDocument = reading.UnreadableDocument
 
@@ -46,10 +58,13 @@ def ingest_bytes(data, *, file_name, extractor=None):
     if existing is not None:
         return Outcome(existing, "unchanged", existing.initiatives.count(), existing.targets.count())
     extractor = extractor or Extractor(gazetteer(), Vocabulary.from_database())
-    meta = metadata.extract(
-        cleaned.text, cleaned.header, extractor.matcher, fallback_title=Path(file_name).stem
-    )
-    extraction = extractor.extract(cleaned.text, meta)
+    # Reprints in traditional characters are read in simplified form; the stored text stays
+    # as the source wrote it, so the conversion must keep every character in place.
+    readable = to_simplified(cleaned.text)
+    if len(readable) != len(cleaned.text):
+        readable = cleaned.text
+    meta = metadata.extract(readable, cleaned.header, extractor.matcher, fallback_title=Path(file_name).stem)
+    extraction = extractor.extract(readable, meta)
     with transaction.atomic():
         previous = (
             Document.objects.select_for_update().filter(file_name=file_name).order_by("-ingested_at").first()

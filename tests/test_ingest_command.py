@@ -103,3 +103,18 @@ def test_reingesting_a_changed_document_keeps_curated_rows(tmp_path):
     assert not machine_ids & set(Initiative.objects.values_list("pk", flat=True))
     assert Initiative.objects.filter(text__contains="就业援助月").exists()
     assert Initiative.objects.filter(text=curated.text).count() == 1
+
+
+def test_a_traditional_character_reprint_is_read_and_stored_as_written(tmp_path):
+    import opencc
+
+    traditional = opencc.OpenCC("s2t").convert(SUMMARY.read_text(encoding="utf-8"))
+    path = tmp_path / "reprint.txt"
+    path.write_text(traditional, encoding="utf-8")
+    ingest(path)
+    document = Document.objects.get()
+    assert "創業" in document.text and document.issuing_region_id == "610900"
+    jobs = Target.objects.get(document=document, value=20321)
+    assert jobs.indicator == "城镇新增就业" and "城鎮新增就業" in jobs.text
+    for initiative in document.initiatives.all():
+        assert document.text[initiative.start : initiative.end] == initiative.text

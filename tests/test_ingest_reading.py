@@ -56,3 +56,18 @@ def test_cleaning_removes_injected_spam_and_keeps_header_lines_as_metadata():
 
 def test_cleaning_turns_full_width_digits_into_ascii():
     assert clean("城镇新增就业２０３２１人。").text == "城镇新增就业20321人。"
+
+
+def test_it_refuses_byte_soup_that_happens_to_decode_as_gb18030():
+    import random
+
+    rng = random.Random(7)
+    soup = bytes(rng.randrange(0xB0, 0xF7) for _ in range(4000))
+    soup.decode("gb18030")  # it does decode …
+    with pytest.raises(UnreadableDocument, match="garbled"):
+        decode(soup, max_bytes=LIMIT)  # … but is not a document
+
+
+def test_it_reads_a_traditional_character_document():
+    text = "安康市創業就業工作總結:全年實現城鎮新增就業20321人,發放創業擔保貸款3522筆,培訓貧困勞動力。"
+    assert decode(text.encode("big5", errors="ignore").decode("big5").encode("utf-8"), max_bytes=LIMIT)
