@@ -55,11 +55,15 @@ def main():
     from initiatives.segmentation import segment_for_index
 
     segment_for_index("预热分词词典")
-    print(f"startup (gazetteer, vocabularies, jieba dictionary): {time.perf_counter() - began:.2f}s")
+    print(
+        f"startup (gazetteer, vocabularies, jieba dictionary): {time.perf_counter() - began:.2f}s"
+    )
 
     chars, seconds = run(SAMPLES, extractor)
-    print(f"sample corpus: {len(SAMPLES)} documents, {chars:,} characters in {seconds:.2f}s "
-          f"= {chars / seconds:,.0f} characters/s")
+    print(
+        f"sample corpus: {len(SAMPLES)} documents, {chars:,} characters in {seconds:.2f}s "
+        f"= {chars / seconds:,.0f} characters/s"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
@@ -75,8 +79,10 @@ def main():
                 size += len(text.encode("utf-8"))
                 n += 1
         chars, seconds = run(paths, extractor)
-        print(f"synthetic corpus: {len(paths)} documents, {size / 1e6:.1f} MB, {chars:,} characters "
-              f"in {seconds:.1f}s = {chars / seconds:,.0f} characters/s")
+        print(
+            f"synthetic corpus: {len(paths)} documents, {size / 1e6:.1f} MB, {chars:,} characters "
+            f"in {seconds:.1f}s = {chars / seconds:,.0f} characters/s"
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (RSS): {peak:.0f} MiB")
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("initiatives.export_urls")),
     path("", include("initiatives.urls")),
     path("", include("regions.urls")),
 ]
@@ -11,4 +12,3 @@ urlpatterns = [
 admin.site.site_header = "地方就业举措知识库 · 管理"
 admin.site.site_title = "就业举措知识库"
 admin.site.index_title = "审核与维护"
-

@@ -40,7 +40,9 @@ class Cleaned:
 def normalise(text):
     """Full-width digits, letters and punctuation to their ASCII forms (NFKC), one newline style."""
     text = unicodedata.normalize("NFKC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u200b", "").replace("\ufeff", "")
+    text = (
+        text.replace("\r\n", "\n").replace("\r", "\n").replace("\u200b", "").replace("\ufeff", "")
+    )
     return text
 
 

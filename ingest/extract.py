@@ -13,7 +13,9 @@ from regions.gazetteer import NATIONAL_CODE
 
 EXTRACTOR_VERSION = "ingest-1.0"
 LEAD_JOINER = re.compile(r"[、,]?|和|及|与|以及")
-PARTNER_BEFORE = re.compile(r"(?:到|赴|往|向|与|同|跟|对接|邀请|学习|借鉴|输出|输送|转移至|来自|前往|对口)$")
+PARTNER_BEFORE = re.compile(
+    r"(?:到|赴|往|向|与|同|跟|对接|邀请|学习|借鉴|输出|输送|转移至|来自|前往|对口)$"
+)
 
 
 @dataclass
@@ -86,13 +88,22 @@ class Extractor:
             # Figures are read from the whole paragraph: background sentences that are not
             # initiatives still report results (“十三五”期间…累计达26.2万人).
             looking_ahead = forward and not paragraph.is_retrospective
-            for fig in targets.find_figures(text, paragraph.start, paragraph.end, forward_looking=looking_ahead):
+            for fig in targets.find_figures(
+                text, paragraph.start, paragraph.end, forward_looking=looking_ahead
+            ):
                 index = next(
-                    (k for k in range(first_initiative, len(result.initiatives))
-                     if result.initiatives[k].start <= fig.start < result.initiatives[k].end),
+                    (
+                        k
+                        for k in range(first_initiative, len(result.initiatives))
+                        if result.initiatives[k].start <= fig.start < result.initiatives[k].end
+                    ),
                     None,
                 )
-                region = result.initiatives[index].region_codes[0] if index is not None else heading_region
+                region = (
+                    result.initiatives[index].region_codes[0]
+                    if index is not None
+                    else heading_region
+                )
                 target = self._target(fig, region, meta, looking_ahead)
                 target.initiative_index = index
                 result.targets.append(target)
@@ -145,7 +156,11 @@ class Extractor:
             mentions = lead
         else:
             # Places a measure reaches out to (输出到湖州, 与浙江协作) are not where it happens.
-            mentions = [m for m in mentions if not PARTNER_BEFORE.search(clause[max(0, m.start - 4) : m.start])]
+            mentions = [
+                m
+                for m in mentions
+                if not PARTNER_BEFORE.search(clause[max(0, m.start - 4) : m.start])
+            ]
         found = self._specific(mentions, context)
         return found or [context]
 

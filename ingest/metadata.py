@@ -7,7 +7,18 @@ from dataclasses import dataclass
 
 from regions.gazetteer import COUNTY, NATIONAL_CODE, PREFECTURE, PROVINCE
 
-CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 # 十一五 … 十九五 (2006–2050): 十四五 → 2021–2025.
 FIVE_YEAR_PLAN = re.compile(r"[“\"]?十([一二三四五六七八九])五[”\"]?")
 EXPLICIT_PERIOD = re.compile(r"(20\d\d)\s*[-—–~至到]\s*(20\d\d)\s*年")
@@ -15,7 +26,9 @@ DATE = re.compile(r"(19\d\d|20\d\d)\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2}
 YEAR_MONTH = re.compile(r"^(19\d\d|20\d\d)\s*年\s*(\d{1,2})\s*月$")
 YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)\s*年(?!代)")
 # Column names of government sites that sit where a title would be.
-GENERIC_HEADINGS = re.compile(r"^(政策信息|政策解读|工作动态|新闻动态|通知公告|政务公开|信息公开|要闻|正文|详情)$")
+GENERIC_HEADINGS = re.compile(
+    r"^(政策信息|政策解读|工作动态|新闻动态|通知公告|政务公开|信息公开|要闻|正文|详情)$"
+)
 KIND_CUES = [
     ("plan", re.compile(r"规划|计划\(20|五年")),
     ("opinion", re.compile(r"意见|办法|通知|方案|决定|细则|规定|条例")),
@@ -23,6 +36,14 @@ KIND_CUES = [
     ("roundup", re.compile(r"创新事件|汇编|综述|典型经验|典型案例集|盘点|十大")),
     ("case_study", re.compile(r"经验|做法|案例|模式")),
 ]
+KIND_TITLES = {
+    "summary": "就业创业工作总结",
+    "case_study": "就业创业工作经验",
+    "opinion": "就业创业实施意见",
+    "plan": "就业规划",
+    "roundup": "就业创新事件汇编",
+    "news": "就业工作动态",
+}
 LEVEL_WORDS = {
     PROVINCE: re.compile(r"我省|全省|省委|省政府"),
     PREFECTURE: re.compile(r"我市|全市|市委|市政府|本市"),
@@ -41,15 +62,21 @@ class Metadata:
     publisher: str = ""
 
 
-def extract(text, header, matcher, fallback_title=""):
+def extract(text, header, matcher):
     lines = text.split("\n")
     published_on = _publication_date(lines, header)
-    title = _title(lines) or fallback_title
+    title = _title(lines)
     body_sample = text[:3000]
     period = _period(title + "\n" + body_sample)
     kind = _kind(title, text, period)
     region = _issuing_region(title, text, matcher, kind)
     year, year_end = _years(title, text, kind, published_on, period)
+    if not title:
+        # No title line (a column name such as 政策信息 stood there): say what the document is.
+        place = matcher.g.get(region)
+        where = matcher.g.path_name(region).replace("/", "") if place else ""
+        when = f"{year}年" if year else ""
+        title = f"{where}{when}{KIND_TITLES.get(kind, '就业工作材料')}"
     if title.startswith("关于") and region != NATIONAL_CODE:
         # Spam often replaces the issuer in the title; put the recovered place back.
         title = matcher.g.get(region).name + title
@@ -68,7 +95,11 @@ def _title(lines):
     for line in lines[:5]:
         if GENERIC_HEADINGS.match(line) or YEAR_MONTH.match(line):
             continue
-        if 4 <= len(line) <= 80 and not line.endswith(("。", ",", ":")) and not re.match(r"^[一二三四五六七八九十]+、", line):
+        if (
+            4 <= len(line) <= 80
+            and not line.endswith(("。", ",", ":"))
+            and not re.match(r"^[一二三四五六七八九十]+、", line)
+        ):
             return line
     return ""
 
@@ -148,7 +179,9 @@ def _issuing_region(title, text, matcher, kind):
     best_score, best = 0, None
     for code, n in counts.items():
         place = matcher.g.get(code)
-        support = sum(c for other, c in counts.items() if other != code and matcher.g.is_within(other, code))
+        support = sum(
+            c for other, c in counts.items() if other != code and matcher.g.is_within(other, code)
+        )
         score = n + 0.5 * support + (3 if level is not None and place.level == level else 0)
         if score > best_score:
             best_score, best = score, code

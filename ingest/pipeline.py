@@ -17,11 +17,9 @@ from django.db import transaction
 
 from ingest import cleaning, metadata, reading
 from ingest.extract import EXTRACTOR_VERSION, Extractor
-from ingest.places import PlaceMatcher
 from ingest.vocabulary import Vocabulary
 from initiatives.models import Document, Initiative, InitiativeRegion, Target
 from regions.gazetteer import gazetteer
-
 
 
 @lru_cache(maxsize=1)
@@ -31,6 +29,7 @@ def _t2s():
 
 def to_simplified(text):
     return _t2s().convert(text)
+
 
 UnreadableDocument = reading.UnreadableDocument
 
@@ -56,18 +55,23 @@ def ingest_bytes(data, *, file_name, extractor=None):
     content_hash = hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest()
     existing = Document.objects.filter(content_hash=content_hash).first()
     if existing is not None:
-        return Outcome(existing, "unchanged", existing.initiatives.count(), existing.targets.count())
+        return Outcome(
+            existing, "unchanged", existing.initiatives.count(), existing.targets.count()
+        )
     extractor = extractor or Extractor(gazetteer(), Vocabulary.from_database())
     # Reprints in traditional characters are read in simplified form; the stored text stays
     # as the source wrote it, so the conversion must keep every character in place.
     readable = to_simplified(cleaned.text)
     if len(readable) != len(cleaned.text):
         readable = cleaned.text
-    meta = metadata.extract(readable, cleaned.header, extractor.matcher, fallback_title=Path(file_name).stem)
+    meta = metadata.extract(readable, cleaned.header, extractor.matcher)
     extraction = extractor.extract(readable, meta)
     with transaction.atomic():
         previous = (
-            Document.objects.select_for_update().filter(file_name=file_name).order_by("-ingested_at").first()
+            Document.objects.select_for_update()
+            .filter(file_name=file_name)
+            .order_by("-ingested_at")
+            .first()
         )
         document = previous or Document(file_name=file_name)
         _apply_metadata(document, meta, cleaned.text, content_hash)
@@ -151,7 +155,9 @@ def write_extraction(document, extraction, meta):
             )
         for key in item.themes:
             if key in themes:
-                theme_rows.append(Initiative.themes.through(initiative=initiative, theme_id=themes[key]))
+                theme_rows.append(
+                    Initiative.themes.through(initiative=initiative, theme_id=themes[key])
+                )
         for iid in item.instrument_ids:
             instrument_rows.append(
                 Initiative.instruments.through(initiative=initiative, policyinstrument_id=iid)

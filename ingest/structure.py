@@ -109,17 +109,33 @@ def parse(text, title=""):
             item_start = start + BOX_ITEM.match(line).end()
             # "01 农村农业就业扩容计划" is the item's title; its body is the next line.
             item_title = line[BOX_ITEM.match(line).end() :]
-            if len(item_title) <= 30 and not item_title.endswith("。") and i + 1 < len(lines) and not _marker(lines[i + 1][1]):
+            if (
+                len(item_title) <= 30
+                and not item_title.endswith("。")
+                and i + 1 < len(lines)
+                and not _marker(lines[i + 1][1])
+            ):
                 body_start, body = lines[i + 1]
                 if not BOX_ITEM.match(body) and body != "|":
                     paragraphs.append(
-                        Paragraph(body_start, body_start + len(body),
-                                  [h for _, h in stack] + [box_heading or ""], item_title, "box_item")
+                        Paragraph(
+                            body_start,
+                            body_start + len(body),
+                            [h for _, h in stack] + [box_heading or ""],
+                            item_title,
+                            "box_item",
+                        )
                     )
                     i += 2
                     continue
             paragraphs.append(
-                Paragraph(item_start, start + len(line), [h for _, h in stack] + [box_heading or ""], "", "box_item")
+                Paragraph(
+                    item_start,
+                    start + len(line),
+                    [h for _, h in stack] + [box_heading or ""],
+                    "",
+                    "box_item",
+                )
             )
             i += 1
             continue
@@ -145,7 +161,13 @@ def parse(text, title=""):
             stack = [(lv, h) for lv, h in stack if lv < 7] + [(7, line)]
             i += 1
             continue
-        paragraphs.append(Paragraph(start, start + len(line), [h for _, h in stack] + ([box_heading] if box_heading else [])))
+        paragraphs.append(
+            Paragraph(
+                start,
+                start + len(line),
+                [h for _, h in stack] + ([box_heading] if box_heading else []),
+            )
+        )
         i += 1
     return paragraphs
 

@@ -24,8 +24,12 @@ COMPLETION_RATIO = re.compile(r"(完成|占|达到?)[^,;。]{0,16}(目标任务|
 TARGET_CUES = re.compile(
     r"目标|力争|确保|控制在|预期|计划|任务|下达|要求|到20\d\d年|到“?十[一二三四五六七八九]五”?末|以内|不低于|不少于|争取"
 )
-ACHIEVED_CUES = re.compile(r"实现|完成|累计|已|全年|共|发放|建成|培训了|帮助|扶持|带动|吸纳|入驻|\d{4}年(?:末|底|度)?")
-DIFFERENCE = re.compile(r"(?:高于|多于|少于|增长|增加|提高|下降|减少)[^,;。\d]{0,6}$|比[^,;。]{0,10}$")
+ACHIEVED_CUES = re.compile(
+    r"实现|完成|累计|已|全年|共|发放|建成|培训了|帮助|扶持|带动|吸纳|入驻|\d{4}年(?:末|底|度)?"
+)
+DIFFERENCE = re.compile(
+    r"(?:高于|多于|少于|增长|增加|提高|下降|减少)[^,;。\d]{0,6}$|比[^,;。]{0,10}$"
+)
 INDICATORS = [
     ("城镇新增就业", re.compile(r"城镇新增就业")),
     ("失业人员再就业", re.compile(r"失业人员[^,;。]{0,6}再就业")),
@@ -67,15 +71,23 @@ def find_figures(text, start, end, *, forward_looking=False):
     last_clause_start = None
     for match in FIGURE.finditer(span):
         after = span[match.end() : match.end() + 2]
-        if after[:1] in ("岁", "月", "年", "天", "日", "倍", "分") or span[match.start() - 1 : match.start()] in ("第",):
+        if after[:1] in ("岁", "月", "年", "天", "日", "倍", "分") or span[
+            match.start() - 1 : match.start()
+        ] in ("第",):
             continue
         if re.match(r"\d{4}$", match.group("num")) and match.group("unit") in ("年",):
             continue
-        clause_start = max((m.end() for m in CLAUSE_SPLIT.finditer(span, 0, match.start())), default=0)
+        clause_start = max(
+            (m.end() for m in CLAUSE_SPLIT.finditer(span, 0, match.start())), default=0
+        )
         before = span[clause_start : match.start()]
         clause_end = next((m.start() for m in CLAUSE_SPLIT.finditer(span, match.end())), len(span))
         unit = match.group("unit")
-        if unit == "%" and COMPLETION_RATIO.search(before) and not re.search(r"率|比重|占比", before):
+        if (
+            unit == "%"
+            and COMPLETION_RATIO.search(before)
+            and not re.search(r"率|比重|占比", before)
+        ):
             continue
         if PARAMETER_CONTEXT.search(before) and unit in ("元", "%", "人", "名"):
             continue
@@ -114,8 +126,14 @@ MEASURE_WORDS = {"个", "家", "名", "户", "所", "项", "场", "期", "批", 
 def _noun_after(span, position):
     following = re.split(r"[,;。:、()“”]", span[position : position + 16])[0]
     following = re.sub(r"^[“”\"]", "", following).strip()
-    following = re.split(r"(?:成功|实现|参加|参与|提供|开展|就业|创业|的)", following)[0] if len(following) > 10 else following
-    return following if 2 <= len(following) <= 14 and re.search(r"[\u4e00-\u9fff]", following) else ""
+    following = (
+        re.split(r"(?:成功|实现|参加|参与|提供|开展|就业|创业|的)", following)[0]
+        if len(following) > 10
+        else following
+    )
+    return (
+        following if 2 <= len(following) <= 14 and re.search(r"[\u4e00-\u9fff]", following) else ""
+    )
 
 
 def _plain(value):
@@ -160,14 +178,16 @@ def _kind(context, forward_looking):
 
 
 TABLE_VALUE = re.compile(r"^\[?\s*(?P<cmp>[<>≥≤]?)\s*(?P<num>\d+(?:\.\d+)?)\s*\]?\s*\*?$")
-TABLE_INDICATOR = re.compile(r"^(?:\d{1,2}\s*[.、]\s*|其中\s*:\s*)?(?P<name>.+?)\s*(?:\((?P<unit>[^()]{1,6})\))?$")
+TABLE_INDICATOR = re.compile(
+    r"^(?:\d{1,2}\s*[.、]\s*|其中\s*:\s*)?(?P<name>.+?)\s*(?:\((?P<unit>[^()]{1,6})\))?$"
+)
 
 
 def table_figures(cells):
     """Rows of a flattened indicator table: name (unit) | value | attribute."""
     figures = []
     current = None
-    for start, end, cell in cells:
+    for start, _end, cell in cells:
         value = TABLE_VALUE.match(cell)
         if value and current is not None:
             name, unit, name_start, name_end = current
@@ -179,14 +199,21 @@ def table_figures(cells):
                     indicator=re.sub(r"人数$|人次$", "", name) or name,
                     value=_plain(Decimal(value.group("num")) * magnitude),
                     unit=base_unit,
-                    comparator={"": "=", ">": ">", "<": "<", "≥": "≥", "≤": "≤"}[value.group("cmp")],
+                    comparator={"": "=", ">": ">", "<": "<", "≥": "≥", "≤": "≤"}[
+                        value.group("cmp")
+                    ],
                     kind="target",
                 )
             )
             current = None
             continue
         indicator = TABLE_INDICATOR.match(cell)
-        if indicator and re.search(r"[\u4e00-\u9fff]{2}", cell) and not re.match(r"^(预期性|约束性|指\s*标|属\s*性|注)", cell) and not re.match(r"^\d{4}年$", cell):
+        if (
+            indicator
+            and re.search(r"[\u4e00-\u9fff]{2}", cell)
+            and not re.match(r"^(预期性|约束性|指\s*标|属\s*性|注)", cell)
+            and not re.match(r"^\d{4}年$", cell)
+        ):
             name = indicator.group("name").strip()
             name_start = start + cell.find(name)
             current = (name, indicator.group("unit") or "", name_start, name_start + len(name))

@@ -10,7 +10,9 @@ Three shapes occur in the documents:
 import re
 from dataclasses import dataclass
 
-ENUMERATION = re.compile(r"(?:(?<=[。;:,])|^)\s*([一二三四五六七八九十]+是|一方面|另一方面|其次|再次|最后)")
+ENUMERATION = re.compile(
+    r"(?:(?<=[。;:,])|^)\s*([一二三四五六七八九十]+是|一方面|另一方面|其次|再次|最后)"
+)
 SENTENCE_END = re.compile(r"(?<=[。!?;])")
 # A trailing "(市发改委、市人社局等负责)" names the lead departments, not a measure.
 LEAD_DEPARTMENTS = re.compile(r"\s*\([^()]{2,200}(?:负责|牵头|配合|落实)[^()]{0,60}\)\s*$")
@@ -42,17 +44,25 @@ def split(text, start, end, place_led=None):
     marks = [m for m in ENUMERATION.finditer(body)]
     if len(marks) >= 2:
         units = []
-        pieces = [(m.start(1), marks[k + 1].start(1) if k + 1 < len(marks) else len(body))
-                  for k, m in enumerate(marks)]
+        pieces = [
+            (m.start(1), marks[k + 1].start(1) if k + 1 < len(marks) else len(body))
+            for k, m in enumerate(marks)
+        ]
         intro = body[: marks[0].start(1)]
         units.extend(_sentences_to_units(intro, start, place_led))
         for a, b in pieces:
             piece = body[a:b]
-            lead_match = re.match(r"[一二三四五六七八九十]+是|一方面|另一方面|其次|再次|最后", piece)
-            lead = re.split(r"[。,;:]", piece[lead_match.end():] if lead_match else piece)[0]
+            lead_match = re.match(
+                r"[一二三四五六七八九十]+是|一方面|另一方面|其次|再次|最后", piece
+            )
+            lead = re.split(r"[。,;:]", piece[lead_match.end() :] if lead_match else piece)[0]
             units.extend(_item_units(piece, start + a, place_led, lead))
         return [u for u in units if _substantial(text[u.start : u.end])]
-    return [u for u in _sentences_to_units(body, start, place_led) if _substantial(text[u.start : u.end])]
+    return [
+        u
+        for u in _sentences_to_units(body, start, place_led)
+        if _substantial(text[u.start : u.end])
+    ]
 
 
 def _item_units(piece, offset, place_led, lead):

@@ -16,7 +16,12 @@ class Vocabulary:
         self.themes = list(themes)
         # Longest names first, so 一次性创业补贴 wins over 创业补贴 at the same place.
         self.instrument_names = sorted(
-            ((name, iid) for iid, name, synonyms in instruments for name in (name, *synonyms) if name),
+            (
+                (name, iid)
+                for iid, name, synonyms in instruments
+                for name in (name, *synonyms)
+                if name
+            ),
             key=lambda pair: -len(pair[0]),
         )
 

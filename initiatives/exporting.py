@@ -12,12 +12,40 @@ from initiatives.models import Initiative, InitiativeRegion, Target
 from regions.gazetteer import gazetteer
 
 INITIATIVE_COLUMNS = [
-    "id", "title", "text", "regions", "region_codes", "provinces", "year", "year_end", "themes",
-    "instruments", "status", "document", "document_file", "start", "end", "url",
+    "id",
+    "title",
+    "text",
+    "regions",
+    "region_codes",
+    "provinces",
+    "year",
+    "year_end",
+    "themes",
+    "instruments",
+    "status",
+    "document",
+    "document_file",
+    "start",
+    "end",
+    "url",
 ]
 TARGET_COLUMNS = [
-    "id", "indicator", "value", "unit", "comparator", "kind", "year", "year_end", "regions",
-    "region_codes", "text", "document", "document_file", "start", "end", "initiative_id",
+    "id",
+    "indicator",
+    "value",
+    "unit",
+    "comparator",
+    "kind",
+    "year",
+    "year_end",
+    "regions",
+    "region_codes",
+    "text",
+    "document",
+    "document_file",
+    "start",
+    "end",
+    "initiative_id",
 ]
 CHUNK = 2000
 MULTI = "; "
@@ -37,27 +65,48 @@ def _chunks(queryset):
         yield ids[start : start + CHUNK]
 
 
-def initiative_rows(queryset, base_url=""):
+def initiative_values(queryset, base_url=""):
+    """Rows in ``INITIATIVE_COLUMNS`` order, many-valued cells as lists (the JSON API's
+    form); ``initiative_rows`` joins them for CSV. ``base_url`` prefixes the ``url`` column."""
     g = gazetteer()
+    base_url = (base_url or "").rstrip("/")
     for ids in _chunks(queryset):
         regions = defaultdict(list)
         for iid, code in (
-            InitiativeRegion.objects.filter(initiative_id__in=ids).order_by("region_id").values_list("initiative_id", "region_id")
+            InitiativeRegion.objects.filter(initiative_id__in=ids)
+            .order_by("region_id")
+            .values_list("initiative_id", "region_id")
         ):
             regions[iid].append(code)
         themes = defaultdict(list)
-        for iid, key in Initiative.themes.through.objects.filter(initiative_id__in=ids).order_by(
-            "theme__position", "theme__key"
-        ).values_list("initiative_id", "theme__key"):
+        for iid, key in (
+            Initiative.themes.through.objects.filter(initiative_id__in=ids)
+            .order_by("theme__position", "theme__key")
+            .values_list("initiative_id", "theme__key")
+        ):
             themes[iid].append(key)
         instruments = defaultdict(list)
-        for iid, name in Initiative.instruments.through.objects.filter(initiative_id__in=ids).order_by(
-            "policyinstrument__name"
-        ).values_list("initiative_id", "policyinstrument__name"):
+        for iid, name in (
+            Initiative.instruments.through.objects.filter(initiative_id__in=ids)
+            .order_by("policyinstrument__name")
+            .values_list("initiative_id", "policyinstrument__name")
+        ):
             instruments[iid].append(name)
-        rows = Initiative.objects.filter(pk__in=ids).order_by("pk").values_list(
-            "pk", "title", "text", "year", "year_end", "status", "document__title",
-            "document__file_name", "start", "end",
+        rows = (
+            Initiative.objects.filter(pk__in=ids)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "title",
+                "text",
+                "year",
+                "year_end",
+                "status",
+                "document__title",
+                "document__file_name",
+                "start",
+                "end",
+            )
         )
         for pk, title, text, year, year_end, status, doc_title, doc_file, start, end in rows:
             codes = regions.get(pk, [])
@@ -68,39 +117,96 @@ def initiative_rows(queryset, base_url=""):
                 if name not in provinces:
                     provinces.append(name)
             yield [
-                pk, title, text,
-                MULTI.join(g.path_name(c) for c in codes),
-                MULTI.join(codes),
-                MULTI.join(provinces),
-                year, year_end,
-                MULTI.join(themes.get(pk, [])),
-                MULTI.join(instruments.get(pk, [])),
-                status, doc_title, doc_file, start, end,
+                pk,
+                title,
+                text,
+                [g.path_name(c) for c in codes],
+                list(codes),
+                provinces,
+                year,
+                year_end,
+                themes.get(pk, []),
+                instruments.get(pk, []),
+                status,
+                doc_title,
+                doc_file,
+                start,
+                end,
                 f"{base_url}/initiatives/{pk}/",
             ]
+
+
+def initiative_rows(queryset, base_url=""):
+    for row in initiative_values(queryset, base_url):
+        yield [MULTI.join(v) if isinstance(v, list) else v for v in row]
 
 
 def target_rows(queryset):
     g = gazetteer()
     for ids in _chunks(queryset):
-        rows = Target.objects.filter(pk__in=ids).order_by("pk").values_list(
-            "pk", "indicator", "value", "unit", "comparator", "kind", "year", "year_end",
-            "region_id", "text", "document__title", "document__file_name", "start", "end",
-            "initiative_id",
+        rows = (
+            Target.objects.filter(pk__in=ids)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "indicator",
+                "value",
+                "unit",
+                "comparator",
+                "kind",
+                "year",
+                "year_end",
+                "region_id",
+                "text",
+                "document__title",
+                "document__file_name",
+                "start",
+                "end",
+                "initiative_id",
+            )
         )
-        for (pk, indicator, value, unit, comparator, kind, year, year_end, region, text,
-             doc_title, doc_file, start, end, initiative_id) in rows:
+        for (
+            pk,
+            indicator,
+            value,
+            unit,
+            comparator,
+            kind,
+            year,
+            year_end,
+            region,
+            text,
+            doc_title,
+            doc_file,
+            start,
+            end,
+            initiative_id,
+        ) in rows:
             yield [
-                pk, indicator, _number(value), unit, comparator, kind, year, year_end,
-                g.path_name(region) if region else "", region or "", text, doc_title, doc_file,
-                start, end, initiative_id,
+                pk,
+                indicator,
+                _number(value),
+                unit,
+                comparator,
+                kind,
+                year,
+                year_end,
+                g.path_name(region) if region else "",
+                region or "",
+                text,
+                doc_title,
+                doc_file,
+                start,
+                end,
+                initiative_id,
             ]
 
 
 def _number(value):
     """12000, 3.2 — no trailing zeros, never exponent notation."""
-    text = format(value.normalize(), "f")
-    return text
+    if value is None:
+        return None
+    return format(value.normalize(), "f")
 
 
 def write_csv(out, columns, rows):

@@ -78,7 +78,14 @@ def gazetteer():
     from regions.models import Region
 
     rows = Region.objects.values_list(
-        "code", "name", "short_name", "level", "parent_id", "province_id", "prefecture_id", "aliases"
+        "code",
+        "name",
+        "short_name",
+        "level",
+        "parent_id",
+        "province_id",
+        "prefecture_id",
+        "aliases",
     )
     return Gazetteer([Place(*row[:7], aliases=tuple(row[7] or ())) for row in rows])
 

@@ -3,14 +3,29 @@
 import hashlib
 import itertools
 
-from initiatives.models import Document, Initiative, InitiativeRegion, PolicyInstrument, Target, Theme
+from initiatives.models import (
+    Document,
+    Initiative,
+    InitiativeRegion,
+    PolicyInstrument,
+    Target,
+    Theme,
+)
 from regions.models import Region
 
 _counter = itertools.count(1)
 
 
-def make_document(*, text="四川省出台就业创业促进条例。", title=None, kind="summary", year=2017,
-                  year_end=None, issuing_region="510000", file_name=None):
+def make_document(
+    *,
+    text="四川省出台就业创业促进条例。",
+    title=None,
+    kind="summary",
+    year=2017,
+    year_end=None,
+    issuing_region="510000",
+    file_name=None,
+):
     n = next(_counter)
     return Document.objects.create(
         title=title or f"测试文件{n}",
@@ -25,8 +40,19 @@ def make_document(*, text="四川省出台就业创业促进条例。", title=No
     )
 
 
-def make_initiative(*, document=None, text=None, title=None, regions=("510000",), themes=(),
-                    instruments=(), year=2017, year_end=None, status="extracted", start=None):
+def make_initiative(
+    *,
+    document=None,
+    text=None,
+    title=None,
+    regions=("510000",),
+    themes=(),
+    instruments=(),
+    year=2017,
+    year_end=None,
+    status="extracted",
+    start=None,
+):
     if document is None:
         document = make_document(text=text or "四川省出台就业创业促进条例。", year=year)
     text = text or document.text
@@ -53,8 +79,19 @@ def make_initiative(*, document=None, text=None, title=None, regions=("510000",)
     return initiative
 
 
-def make_target(*, document=None, initiative=None, indicator="城镇新增就业", value=20000, unit="人",
-                comparator="=", kind="target", year=2017, region="610900", text="城镇新增就业20000人"):
+def make_target(
+    *,
+    document=None,
+    initiative=None,
+    indicator="城镇新增就业",
+    value=20000,
+    unit="人",
+    comparator="=",
+    kind="target",
+    year=2017,
+    region="610900",
+    text="城镇新增就业20000人",
+):
     if document is None:
         document = initiative.document if initiative else make_document(text=text)
     found = document.text.find(text)

@@ -25,18 +25,37 @@ def test_it_ingests_the_sample_corpus_with_regions_years_and_targets():
     assert summary.issuing_region_id == "610900"
     assert summary.kind == "summary" and summary.year == 2017
     plan = Document.objects.get(file_name__startswith="004")
-    assert (plan.kind, plan.year, plan.year_end, plan.issuing_region_id) == ("plan", 2022, 2025, "511100")
+    assert (plan.kind, plan.year, plan.year_end, plan.issuing_region_id) == (
+        "plan",
+        2022,
+        2025,
+        "511100",
+    )
     opinion = Document.objects.get(file_name__startswith="003")
     assert opinion.issuing_region_id == "230300"
     assert "t365" not in opinion.text and opinion.title.startswith("鸡西市")
     jobs = Target.objects.get(document=summary, value=20321)
-    assert (jobs.indicator, jobs.unit, jobs.kind, jobs.year) == ("城镇新增就业", "人", "achieved", 2017)
-    loans = Target.objects.get(document=summary, indicator="创业担保贷款", unit="元", value=456000000)
+    assert (jobs.indicator, jobs.unit, jobs.kind, jobs.year) == (
+        "城镇新增就业",
+        "人",
+        "achieved",
+        2017,
+    )
+    loans = Target.objects.get(
+        document=summary, indicator="创业担保贷款", unit="元", value=456000000
+    )
     assert summary.text[loans.start : loans.end] == loans.text
     table_row = Target.objects.get(document=plan, text="城镇新增就业人数")
     assert (table_row.indicator, table_row.value, table_row.unit) == ("城镇新增就业", 200000, "人")
-    assert (table_row.comparator, table_row.kind, table_row.year, table_row.year_end) == (">", "target", 2021, 2025)
-    jinniu = Initiative.objects.get(document__file_name__startswith="000", text__startswith="成都金牛区")
+    assert (table_row.comparator, table_row.kind, table_row.year, table_row.year_end) == (
+        ">",
+        "target",
+        2021,
+        2025,
+    )
+    jinniu = Initiative.objects.get(
+        document__file_name__startswith="000", text__startswith="成都金牛区"
+    )
     assert [r.code for r in jinniu.regions.all()] == ["510106"]
 
 
@@ -93,7 +112,9 @@ def test_reingesting_a_changed_document_keeps_curated_rows(tmp_path):
     curated.save()
     machine_ids = set(Initiative.objects.exclude(pk=curated.pk).values_list("pk", flat=True))
 
-    path.write_bytes(SUMMARY.read_bytes() + "\n十、新增一项措施:开展就业援助月活动,帮扶就业困难人员。".encode())
+    path.write_bytes(
+        SUMMARY.read_bytes() + "\n十、新增一项措施:开展就业援助月活动,帮扶就业困难人员。".encode()
+    )
     out, _ = ingest(path)
     assert "1 updated" in out
     assert Document.objects.count() == 1

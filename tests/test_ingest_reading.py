@@ -49,7 +49,11 @@ def test_cleaning_removes_injected_spam_and_keeps_header_lines_as_metadata():
         "当前位置:首页 > 政务公开 > 通知\n正文第一段。\n\\bt365官网\n2018年5月22日"
     )
     cleaned = clean(raw)
-    assert cleaned.text.splitlines() == ["关于做好就业创业工作的实施意见", "正文第一段。", "2018年5月22日"]
+    assert cleaned.text.splitlines() == [
+        "关于做好就业创业工作的实施意见",
+        "正文第一段。",
+        "2018年5月22日",
+    ]
     assert cleaned.header["发布时间"] == "2018-06-05"
     assert cleaned.header["发布者"] == "政务公开办"
 
@@ -69,5 +73,9 @@ def test_it_refuses_byte_soup_that_happens_to_decode_as_gb18030():
 
 
 def test_it_reads_a_traditional_character_document():
-    text = "安康市創業就業工作總結:全年實現城鎮新增就業20321人,發放創業擔保貸款3522筆,培訓貧困勞動力。"
-    assert decode(text.encode("big5", errors="ignore").decode("big5").encode("utf-8"), max_bytes=LIMIT)
+    text = (
+        "安康市創業就業工作總結:全年實現城鎮新增就業20321人,發放創業擔保貸款3522筆,培訓貧困勞動力。"
+    )
+    assert decode(
+        text.encode("big5", errors="ignore").decode("big5").encode("utf-8"), max_bytes=LIMIT
+    )

@@ -1,6 +1,6 @@
 """Print extraction quality per document and overall.
 
-    python -m tests.quality.evaluate        (uses DATABASE_URL; run `manage.py migrate` first)
+python -m tests.quality.evaluate        (uses DATABASE_URL; run `manage.py migrate` first)
 """
 
 import os
@@ -23,7 +23,9 @@ def main():
         cells = []
         for c in columns:
             v = rows[c][label]
-            cells.append(f"{'-':>8}" if v is None else f"{v:8.2f}" if isinstance(v, float) else f"{v:>8}")
+            cells.append(
+                f"{'-':>8}" if v is None else f"{v:8.2f}" if isinstance(v, float) else f"{v:>8}"
+            )
         print(f"{label:<{width}}  " + "  ".join(cells))
 
 

@@ -54,7 +54,7 @@ def measure_document(annotation, extractor, vocabulary_names):
     path = DOCUMENTS / annotation["file"]
     cleaned = read_and_clean(path.read_bytes(), file_name=path.name)
     text = cleaned.text
-    meta = metadata.extract(text, cleaned.header, extractor.matcher, fallback_title=path.stem)
+    meta = metadata.extract(text, cleaned.header, extractor.matcher)
     result = extractor.extract(text, meta)
     t = Tally()
     t.add("document.year", meta.year == annotation["year"])
@@ -179,7 +179,9 @@ def summary(tally):
     p, r = out["theme precision"], out["theme recall"]
     out["theme F1"] = 2 * p * r / (p + r) if p and r else 0.0
     count = tally.n["rows_per_initiative.count"]
-    out["rows per found initiative (mean)"] = tally.n["rows_per_initiative.sum"] / count if count else None
+    out["rows per found initiative (mean)"] = (
+        tally.n["rows_per_initiative.sum"] / count if count else None
+    )
     out["rows per found initiative (max)"] = tally.n["rows_per_initiative.max"]
     out["unlocated quotes"] = tally.n["unlocated.total"]
     return out
@@ -212,7 +214,11 @@ def target_misses(file_prefix):
         result = extractor.extract(cleaned.text, meta)
         for gold in annotation["targets"]:
             span = _locate(gold["quote"], cleaned.text)
-            near = [(f.indicator, str(f.value), f.kind) for f in result.targets if _overlap(span, (f.start, f.end)) > 0]
+            near = [
+                (f.indicator, str(f.value), f.kind)
+                for f in result.targets
+                if _overlap(span, (f.start, f.end)) > 0
+            ]
             ok = any(_close(v, Decimal(str(gold["value"]))) for _, v, _ in near)
             if not ok:
                 yield gold["quote"][:40], gold["value"], gold["unit"], near

@@ -13,7 +13,17 @@ from initiatives.exporting import (
 )
 from initiatives.models import Initiative, Target
 
-FILTER_OPTIONS = ["q", "province", "region", "theme", "year", "year_min", "year_max", "instrument", "kind"]
+FILTER_OPTIONS = [
+    "q",
+    "province",
+    "region",
+    "theme",
+    "year",
+    "year_min",
+    "year_max",
+    "instrument",
+    "kind",
+]
 
 
 class Command(BaseCommand):
@@ -22,15 +32,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("table", choices=["initiatives", "targets"])
         parser.add_argument("--output", "-o", help="file to write (default: standard output)")
-        parser.add_argument("--base-url", default="", help="prefix for the url column, e.g. https://example.org")
+        parser.add_argument(
+            "--base-url", default="", help="prefix for the url column, e.g. https://example.org"
+        )
         for name in FILTER_OPTIONS:
-            parser.add_argument(f"--{name.replace('_', '-')}", dest=name, action="append", default=[])
+            parser.add_argument(
+                f"--{name.replace('_', '-')}", dest=name, action="append", default=[]
+            )
 
     def handle(self, *args, **options):
         params = {name: options[name] for name in FILTER_OPTIONS if options[name]}
         if options["table"] == "initiatives":
             queryset, errors = _filtered(Initiative.objects.visible(), params, "initiatives")
-            columns, rows = INITIATIVE_COLUMNS, initiative_rows(queryset, options["base_url"].rstrip("/"))
+            columns, rows = (
+                INITIATIVE_COLUMNS,
+                initiative_rows(queryset, options["base_url"].rstrip("/")),
+            )
         else:
             queryset, errors = _filtered(Target.objects.visible(), params, "targets")
             columns, rows = TARGET_COLUMNS, target_rows(queryset)
@@ -39,7 +56,9 @@ class Command(BaseCommand):
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8-sig", newline="") as out:
                 write_csv(out, columns, rows)
-            self.stderr.write(f"{queryset.count()} {options['table']} written to {options['output']}")
+            self.stderr.write(
+                f"{queryset.count()} {options['table']} written to {options['output']}"
+            )
         else:
             sys.stdout.reconfigure(newline="")
             write_csv(self.stdout._out, columns, rows)
