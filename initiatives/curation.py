@@ -86,3 +86,52 @@ def source_in_context(text, start, end, context=CONTEXT_CHARS):
         text[end:hi],
         "…" if hi < len(text) else "",
     )
+
+
+def merge_initiatives(initiatives, user):
+    """Fold duplicates into one survivor; return ``(survivor, duplicates)``.
+
+    The survivor is the first reviewed initiative, else the oldest. It gains the others'
+    regions, themes, instruments and targets; the duplicates are hidden, not deleted, so a
+    re-ingest of their documents finds them curated and leaves them hidden. Who merged what
+    is in the admin history of every row involved.
+    """
+    from django.db import transaction
+
+    from initiatives.models import InitiativeRegion, Status
+
+    rows = sorted(initiatives, key=lambda i: (i.status != Status.REVIEWED, i.pk))
+    survivor, duplicates = rows[0], rows[1:]
+    if not duplicates:
+        return survivor, []
+    with transaction.atomic():
+        have = set(survivor.initiativeregion_set.values_list("region_id", flat=True))
+        for link in InitiativeRegion.objects.filter(initiative__in=duplicates).select_related(
+            "region"
+        ):
+            if link.region_id not in have:
+                InitiativeRegion.objects.create(initiative=survivor, region=link.region)
+                have.add(link.region_id)
+        for field in ("themes", "instruments"):
+            for duplicate in duplicates:
+                getattr(survivor, field).add(*getattr(duplicate, field).all())
+        moved = survivor.targets.model.objects.filter(initiative__in=duplicates)
+        moved.update(initiative=survivor)
+        record_curated(survivor, ["regions", "themes", "instruments", "targets"])
+        for duplicate in duplicates:
+            duplicate.status = Status.HIDDEN
+            duplicate.curated_fields = merged_fields(duplicate.curated_fields, ["status"])
+            type(duplicate).objects.filter(pk=duplicate.pk).update(
+                status=duplicate.status, curated_fields=duplicate.curated_fields
+            )
+        names = "、".join(f"#{d.pk}" for d in duplicates)
+        LogEntry.objects.log_actions(
+            user.pk,
+            [survivor],
+            CHANGE,
+            f"合并重复举措 {names}（地区、主题、政策工具、指标并入本条）",
+        )
+        LogEntry.objects.log_actions(
+            user.pk, duplicates, CHANGE, f"作为重复项并入 #{survivor.pk}，已隐藏"
+        )
+    return survivor, duplicates

@@ -129,9 +129,7 @@ class RegionAdmin(admin.ModelAdmin):
         cannot see Chinese text; the in-memory gazetteer (~3,200 rows) is searched instead.
         """
         narrowed = queryset  # already filtered by the sidebar or the autocomplete
-        queryset, may_have_duplicates = super().get_search_results(
-            request, queryset, search_term
-        )
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
         if term:
             codes = [

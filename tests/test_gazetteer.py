@@ -14,7 +14,14 @@ L = Region.Level
 def test_it_has_exactly_34_province_level_units():
     names = set(Region.objects.provinces().values_list("name", flat=True))
     assert len(names) == 34
-    assert {"北京市", "四川省", "内蒙古自治区", "香港特别行政区", "澳门特别行政区", "台湾省"} <= names
+    assert {
+        "北京市",
+        "四川省",
+        "内蒙古自治区",
+        "香港特别行政区",
+        "澳门特别行政区",
+        "台湾省",
+    } <= names
 
 
 def test_it_has_the_national_root():

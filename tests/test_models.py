@@ -19,7 +19,9 @@ FIVE_THEMES = {
 
 def test_the_five_themes_exist_after_migrate():
     assert FIVE_THEMES <= set(Theme.objects.values_list("key", flat=True))
-    assert all(t.name_zh and t.name_en and t.cues for t in Theme.objects.filter(key__in=FIVE_THEMES))
+    assert all(
+        t.name_zh and t.name_en and t.cues for t in Theme.objects.filter(key__in=FIVE_THEMES)
+    )
 
 
 def test_instrument_vocabulary_is_seeded():

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-LOAD_SETTINGS = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+LOAD_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+)
 
 
 def run_with(**env):
@@ -57,7 +59,7 @@ def test_it_starts_with_a_long_secret_key():
 def test_it_refuses_an_unclear_debug_value(value):
     result = run_with(DJANGO_DEBUG=value)
     assert result.returncode != 0
-    assert f"DJANGO_DEBUG must be one of" in result.stderr
+    assert "DJANGO_DEBUG must be one of" in result.stderr
     assert repr(value) in result.stderr
 
 

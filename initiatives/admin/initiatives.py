@@ -1,0 +1,309 @@
+"""Initiatives and targets: the rows curators review."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from initiatives import curation, search
+from initiatives.admin.base import PROVENANCE, CuratedAdmin, deferred_document
+from initiatives.admin.filters import (
+    CuratedFilter,
+    InitiativeProvinceFilter,
+    ReviewFilter,
+    TargetProvinceFilter,
+    ThemeFilter,
+)
+from initiatives.models import Initiative, InitiativeRegion, Status, Target
+from initiatives.segmentation import query_terms
+from regions.admin import region_label
+from regions.models import Region
+
+
+class InitiativeRegionInline(admin.TabularInline):
+    model = InitiativeRegion
+    fields = ["region"]
+    autocomplete_fields = ["region"]
+    extra = 0
+    verbose_name = _("地区")
+    verbose_name_plural = _("地区（最具体的已知地区）")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "region":
+            field.label_from_instance = region_label
+        return field
+
+
+class TargetFieldsMixin:
+    model = Target
+    extra = 0
+    show_change_link = True
+    readonly_fields = ["text"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("region", "initiative")
+
+
+class InitiativeTargetInline(TargetFieldsMixin, admin.TabularInline):
+    fk_name = "initiative"
+    fields = [
+        "indicator",
+        "value",
+        "unit",
+        "comparator",
+        "kind",
+        "year",
+        "year_end",
+        "region",
+        "status",
+        "text",
+    ]
+    autocomplete_fields = ["region"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "region":
+            field.label_from_instance = region_label
+        return field
+
+
+class DocumentTargetInline(TargetFieldsMixin, admin.TabularInline):
+    """A document's targets at a glance; region and initiative are changed on the target's
+    own page (one select per row would cost a query per row on long documents)."""
+
+    fk_name = "document"
+    fields = [
+        "indicator",
+        "value",
+        "unit",
+        "comparator",
+        "kind",
+        "year",
+        "region",
+        "initiative",
+        "status",
+        "text",
+    ]
+    readonly_fields = ["region", "initiative", "text"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class InitiativeForm(forms.ModelForm):
+    class Meta:
+        model = Initiative
+        fields = [
+            "document",
+            "title",
+            "text",
+            "heading",
+            "start",
+            "end",
+            "year",
+            "year_end",
+            "themes",
+            "instruments",
+            "status",
+        ]
+        widgets = {"themes": forms.CheckboxSelectMultiple}
+
+
+class InitiativeChangeList(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        # Only the page is fetched, so the prefetch is one query for up to 50 rows.
+        queryset = super().get_queryset(request, exclude_parameters)
+        return queryset.defer("text", "search_text").prefetch_related(
+            Prefetch("regions", queryset=Region.objects.only("code", "name"))
+        )
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(CuratedAdmin):
+    form = InitiativeForm
+    list_display = [
+        "title",
+        "region_names",
+        "year",
+        "document_title",
+        "status",
+        "curation_state",
+    ]
+    list_filter = [
+        ReviewFilter,
+        InitiativeProvinceFilter,
+        ThemeFilter,
+        "year",
+        "document__kind",
+        CuratedFilter,
+    ]
+    # Searched through the full-text index (see get_search_results), not LIKE.
+    search_fields = ["title"]
+    search_help_text = _("按标题和原文全文检索（与前台相同的分词）；输入数字按编号查找")
+    # Newest first, on the primary key: the model's (document, start) order has no index.
+    ordering = ["-id"]
+    list_select_related = ["document"]
+    autocomplete_fields = ["document", "instruments"]
+    inlines = [InitiativeRegionInline, InitiativeTargetInline]
+    actions = ["mark_reviewed", "mark_hidden", "mark_needs_review", "merge_duplicates"]
+    provenance_fields = ["document", "start", "end", "text"]
+
+    def get_changelist(self, request, **kwargs):
+        return InitiativeChangeList
+
+    def get_queryset(self, request):
+        return deferred_document(super().get_queryset(request))
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (None, {"fields": ["document", "title", "text", "heading", "start", "end"]}),
+                (_("归类"), {"fields": ["year", "year_end", "themes", "instruments", "status"]}),
+            ]
+        return [
+            (None, {"fields": ["title", "status", "source_in_context", "heading"]}),
+            (_("归类"), {"fields": ["year", "year_end", "themes", "instruments"]}),
+            (
+                _("出处"),
+                {"fields": ["document", "start", "end", "text", *PROVENANCE, "curated_fields"]},
+            ),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is None:
+            return fields
+        return [*fields, "source_in_context", "curated_fields"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The site's own full-text search: a LIKE over 100,000 texts takes 100+ ms."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if term.isdigit():
+            return queryset.filter(pk=int(term)), False
+        terms = query_terms(term)
+        if not terms:
+            return queryset.none(), False
+        return queryset.filter(search.matching(terms)), False
+
+    @admin.display(description=_("地区"))
+    def region_names(self, initiative):
+        return "、".join(region.name for region in initiative.regions.all())
+
+    @admin.display(description=_("文件"), ordering="document__title")
+    def document_title(self, initiative):
+        return initiative.document.title
+
+    @admin.display(description=_("原文（上下文中）"))
+    def source_in_context(self, initiative):
+        return curation.source_in_context(
+            initiative.document.text, initiative.start, initiative.end
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if any(fs.model is InitiativeRegion and fs.has_changed() for fs in formsets):
+            curation.record_curated(form.instance, ["regions"])
+
+    @admin.action(description=_("标记为已审核"), permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        self._set_status(request, queryset, Status.REVIEWED)
+
+    @admin.action(description=_("标记为已隐藏"), permissions=["change"])
+    def mark_hidden(self, request, queryset):
+        self._set_status(request, queryset, Status.HIDDEN)
+
+    @admin.action(description=_("退回待审核"), permissions=["change"])
+    def mark_needs_review(self, request, queryset):
+        self._set_status(request, queryset, Status.EXTRACTED)
+
+    @admin.action(description=_("合并为一条（其余隐藏）"), permissions=["change"])
+    def merge_duplicates(self, request, queryset):
+        selected = list(queryset.prefetch_related(None)[:51])
+        if not 2 <= len(selected) <= 50:
+            self.message_user(request, _("请选择 2 到 50 条重复的举措。"), messages.WARNING)
+            return
+        survivor, duplicates = curation.merge_initiatives(selected, request.user)
+        self.message_user(
+            request,
+            _("已将 %(n)d 条并入 #%(pk)d “%(title)s”。")
+            % {"n": len(duplicates), "pk": survivor.pk, "title": survivor.title},
+            messages.SUCCESS,
+        )
+
+    def _set_status(self, request, queryset, status):
+        changed = curation.set_status(queryset, status, request.user)
+        self.message_user(
+            request,
+            _("%(n)d 条记录已设为“%(status)s”。") % {"n": changed, "status": status.label},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Target)
+class TargetAdmin(CuratedAdmin):
+    list_display = [
+        "indicator",
+        "comparator",
+        "value_with_unit",
+        "kind",
+        "year",
+        "region",
+        "document_title",
+        "status",
+        "curation_state",
+    ]
+    list_filter = [ReviewFilter, "kind", TargetProvinceFilter, "year", "document__kind"]
+    search_fields = ["indicator", "text", "document__title"]
+    ordering = ["-id"]
+    list_select_related = ["document", "region"]
+    autocomplete_fields = ["document", "initiative", "region"]
+    actions = ["mark_reviewed", "mark_hidden"]
+    provenance_fields = ["document", "start", "end", "text"]
+    fields = [
+        "indicator",
+        "comparator",
+        "value",
+        "unit",
+        "kind",
+        "year",
+        "year_end",
+        "region",
+        "initiative",
+        "status",
+        "document",
+        "text",
+        "start",
+        "end",
+        *PROVENANCE,
+    ]
+
+    def get_queryset(self, request):
+        return deferred_document(super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "region":
+            field.label_from_instance = region_label
+        return field
+
+    @admin.display(description=_("数值"), ordering="value")
+    def value_with_unit(self, target):
+        return f"{target.value.normalize():f} {target.unit}"
+
+    @admin.display(description=_("文件"), ordering="document__title")
+    def document_title(self, target):
+        return target.document.title
+
+    @admin.action(description=_("标记为已审核"), permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        changed = curation.set_status(queryset, Status.REVIEWED, request.user)
+        self.message_user(request, _("%d 条记录已标记为已审核。") % changed, messages.SUCCESS)
+
+    @admin.action(description=_("标记为已隐藏"), permissions=["change"])
+    def mark_hidden(self, request, queryset):
+        changed = curation.set_status(queryset, Status.HIDDEN, request.user)
+        self.message_user(request, _("%d 条记录已标记为已隐藏。") % changed, messages.SUCCESS)
