@@ -1,0 +1,465 @@
+"""CSV export and the read-only JSON API: what the search pages' query parameters select.
+
+Both go through the search pages' FilterSets (``InitiativeFilter``, ``TargetFilter``), so a
+bad parameter value is dropped exactly as the page drops it (and reported in ``notices``),
+and the rows come from ``initiatives.exporting``, the code path ``manage.py export`` uses.
+Only the API's own parameters (``page``, ``page_size``, ``facets``) are strict: a bad one
+answers 400 with a JSON body, never a 500.
+"""
+
+import re
+from decimal import Decimal
+
+from django.core.paginator import EmptyPage, Paginator
+from django.http import JsonResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from initiatives import facets
+from initiatives.exporting import (
+    INITIATIVE_COLUMNS,
+    TARGET_COLUMNS,
+    initiative_rows,
+    initiative_values,
+    stream_csv,
+    target_rows,
+)
+from initiatives.filters import InitiativeFilter, TargetFilter
+from initiatives.models import Initiative, Target
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 200
+# The parameters named in a file name, in this order (their clean values, ASCII only).
+FILE_NAME_PARAMS = [
+    "q",
+    "province",
+    "region",
+    "theme",
+    "year",
+    "year_min",
+    "year_max",
+    "instrument",
+    "kind",
+    "indicator",
+    "target_kind",
+]
+MAX_FILE_NAME = 150
+
+
+def base_url(request):
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+# CSV ---------------------------------------------------------------------------------------
+
+
+@require_GET
+def initiative_csv(request):
+    filter_set = InitiativeFilter(request.GET, queryset=Initiative.objects.visible())
+    rows = initiative_rows(filter_set.filtered(), base_url(request))
+    return _csv_response(INITIATIVE_COLUMNS, rows, export_file_name("initiatives", filter_set))
+
+
+@require_GET
+def target_csv(request):
+    filter_set = TargetFilter(request.GET, queryset=Target.objects.visible())
+    rows = target_rows(filter_set.filtered())
+    return _csv_response(TARGET_COLUMNS, rows, export_file_name("targets", filter_set))
+
+
+def _csv_response(columns, rows, file_name):
+    response = StreamingHttpResponse(
+        stream_csv(columns, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, file_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _ascii(value):
+    return re.sub(r"[^A-Za-z0-9_.]+", "_", str(value)).strip("_.")
+
+
+def export_file_name(table, filter_set, today=None):
+    """``initiatives-2026-11-23-province-510000-theme-graduates.csv``: what the file holds,
+    from the values the filter set kept (ASCII only; a non-ASCII query shows as ``q``)."""
+    today = today or timezone.localdate()
+    parts = [table, today.isoformat()]
+    cleaned = filter_set.cleaned()
+    for name in FILE_NAME_PARAMS:
+        value = cleaned.get(name)
+        if value in (None, "", []):
+            continue
+        values = value if isinstance(value, list) else [value]
+        if name == "instrument":
+            values = [
+                filter_set.instruments[v].slug if v in filter_set.instruments else v for v in values
+            ]
+        if name == "q":
+            if not getattr(filter_set, "terms", None):
+                continue
+            parts.append("q")
+            ascii_query = _ascii(value)
+            if ascii_query:
+                parts.append(ascii_query[:30])
+            continue
+        pieces = [p for p in (_ascii(v) for v in values) if p]
+        parts.append(name.replace("_", "-"))
+        if pieces:
+            parts.append("_".join(pieces))
+    name = "-".join(parts)
+    if len(name) > MAX_FILE_NAME:
+        name = name[:MAX_FILE_NAME].rstrip("-_")
+    return f"{name}.csv"
+
+
+# JSON API ----------------------------------------------------------------------------------
+
+
+class BadParameter(Exception):
+    def __init__(self, message, parameters):
+        super().__init__(message)
+        self.message = message
+        self.parameters = parameters
+
+
+def _bad_request(error):
+    return JsonResponse(
+        {"error": error.message, "parameters": error.parameters},
+        status=400,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _positive_int(request, name, default, maximum=None):
+    raw = request.GET.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+        raise BadParameter(f"{name} must be a positive integer", {name: raw[:40]})
+    value = int(raw)
+    if maximum is not None and value > maximum:
+        raise BadParameter(f"{name} must be at most {maximum}", {name: raw[:40]})
+    return value
+
+
+def _flag(request, name):
+    raw = (request.GET.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise BadParameter(f"{name} must be 0 or 1", {name: raw[:40]})
+
+
+def _page(request, queryset, count_queryset):
+    """(page number, page size, ids on the page in order, total) or BadParameter."""
+    number = _positive_int(request, "page", 1)
+    size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    paginator = Paginator(queryset.values_list("pk", flat=True), size)
+    paginator.count = count_queryset.count()  # an unsorted COUNT is cheaper
+    try:
+        page = paginator.page(number)
+    except EmptyPage:
+        raise BadParameter(
+            f"page {number} is past the last page ({paginator.num_pages})", {"page": str(number)}
+        ) from None
+    return page, list(page.object_list), paginator.count
+
+
+def _link(request, page_number):
+    params = request.GET.copy()
+    params["page"] = str(page_number)
+    return request.build_absolute_uri(request.path + "?" + params.urlencode())
+
+
+def _envelope(request, page, count, results, notices):
+    return {
+        "count": count,
+        "page": page.number,
+        "page_size": page.paginator.per_page,
+        "next": _link(request, page.next_page_number()) if page.has_next() else None,
+        "previous": _link(request, page.previous_page_number()) if page.has_previous() else None,
+        "notices": [str(n) for n in notices],
+        "results": results,
+    }
+
+
+def _json(data):
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def _by_ids(rows, ids):
+    by_pk = {row[0]: row for row in rows}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+@require_GET
+def api_initiatives(request):
+    filter_set = InitiativeFilter(request.GET, queryset=Initiative.objects.visible())
+    try:
+        want_facets = _flag(request, "facets")
+        page, ids, count = _page(request, filter_set.qs, filter_set.filtered())
+    except BadParameter as error:
+        return _bad_request(error)
+    rows = initiative_values(Initiative.objects.filter(pk__in=ids), base_url(request))
+    results = [dict(zip(INITIATIVE_COLUMNS, row, strict=True)) for row in _by_ids(rows, ids)]
+    data = _envelope(request, page, count, results, filter_set.notices)
+    if want_facets:
+        data["facets"] = facet_counts(filter_set)
+    return _json(data)
+
+
+def facet_counts(filter_set):
+    """The search page's facets (initiatives.facets), as value/label/count/selected."""
+
+    def plain(values):
+        return [
+            {"value": v.value, "label": str(v.label), "count": v.count, "selected": v.selected}
+            for v in values
+        ]
+
+    # (years, kinds) or (years, kinds, total), depending on the version of facets.py.
+    years, kinds = facets.year_and_kind_facets(filter_set)[:2]
+    return {
+        "province": plain(facets.province_facet(filter_set)),
+        "theme": plain(facets.theme_facet(filter_set)),
+        "instrument": plain(facets.instrument_facet(filter_set)),
+        "year": plain(years),
+        "kind": plain(kinds),
+    }
+
+
+def _json_number(value):
+    if value is None:
+        return None
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@require_GET
+def api_targets(request):
+    filter_set = TargetFilter(request.GET, queryset=Target.objects.visible())
+    try:
+        page, ids, count = _page(request, filter_set.qs, filter_set.filtered())
+    except BadParameter as error:
+        return _bad_request(error)
+    rows = target_rows(Target.objects.filter(pk__in=ids))
+    results = []
+    for row in _by_ids(rows, ids):
+        record = dict(zip(TARGET_COLUMNS, row, strict=True))
+        record["value"] = _json_number(record["value"])
+        # One region per target; arrays, as for initiatives.
+        record["regions"] = [record["regions"]] if record["regions"] else []
+        record["region_codes"] = [record["region_codes"]] if record["region_codes"] else []
+        results.append(record)
+    return _json(_envelope(request, page, count, results, filter_set.notices))
+
+
+# OpenAPI -----------------------------------------------------------------------------------
+
+_STRING_LIST = {"type": "array", "items": {"type": "string"}}
+_NULLABLE_INT = {"type": ["integer", "null"]}
+
+INITIATIVE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "text": {"type": "string", "description": "The initiative as it stands in the source."},
+        "regions": {**_STRING_LIST, "description": "Official-name paths, e.g. 四川省/乐山市."},
+        "region_codes": {**_STRING_LIST, "description": "GB/T 2260 codes, same order."},
+        "provinces": {**_STRING_LIST, "description": "Distinct province names (全国: nationwide)."},
+        "year": _NULLABLE_INT,
+        "year_end": _NULLABLE_INT,
+        "themes": {**_STRING_LIST, "description": "Theme keys."},
+        "instruments": {**_STRING_LIST, "description": "Policy instrument names."},
+        "status": {"type": "string", "enum": ["extracted", "reviewed"]},
+        "document": {"type": "string", "description": "Source document title."},
+        "document_file": {"type": "string", "description": "File the document was ingested from."},
+        "start": {"type": "integer", "description": "Offset of text in the document's text."},
+        "end": {"type": "integer"},
+        "url": {"type": "string", "format": "uri"},
+    },
+}
+
+TARGET_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "indicator": {"type": "string", "description": "Normalised indicator, e.g. 城镇新增就业."},
+        "value": {"type": "number", "description": "In base units (1.2万人 → 12000)."},
+        "unit": {"type": "string"},
+        "comparator": {"type": "string", "enum": ["=", ">", "<", "≥", "≤"]},
+        "kind": {"type": "string", "enum": ["target", "achieved"]},
+        "year": _NULLABLE_INT,
+        "year_end": _NULLABLE_INT,
+        "regions": {**_STRING_LIST, "description": "At most one official-name path."},
+        "region_codes": {**_STRING_LIST, "description": "At most one GB/T 2260 code."},
+        "text": {"type": "string"},
+        "document": {"type": "string"},
+        "document_file": {"type": "string"},
+        "start": {"type": "integer"},
+        "end": {"type": "integer"},
+        "initiative_id": _NULLABLE_INT,
+    },
+}
+
+
+def _param(name, description, schema=None, repeatable=False):
+    schema = schema or {"type": "string"}
+    if repeatable:
+        schema = {"type": "array", "items": schema}
+    param = {"name": name, "in": "query", "required": False, "description": description}
+    param["schema"] = schema
+    if repeatable:
+        param["style"], param["explode"] = "form", True
+    return param
+
+
+_YEAR = {"type": "integer", "minimum": 1949, "maximum": 2100}
+_PLACE_PARAMS = [
+    _param("province", "6-digit province code; includes its cities and counties.", None, True),
+    _param("region", "Any region code; includes everything below it.", None, True),
+    _param("year", "Year reported for.", _YEAR, True),
+    _param("year_min", "Earliest year.", _YEAR),
+    _param("year_max", "Latest year.", _YEAR),
+    _param("kind", "Document kind (summary, opinion, plan, case_study, news, …).", None, True),
+]
+INITIATIVE_PARAMS = [
+    _param("q", "Chinese full-text query (words ANDed)."),
+    *_PLACE_PARAMS,
+    _param("theme", "Theme key, e.g. graduates.", None, True),
+    _param("instrument", "Policy instrument id or slug.", None, True),
+    _param("sort", "relevance | newest | region", {"enum": ["relevance", "newest", "region"]}),
+]
+TARGET_PARAMS = [
+    *_PLACE_PARAMS,
+    _param("indicator", "Normalised indicator name.", None, True),
+    _param("target_kind", "target | achieved", {"enum": ["target", "achieved"]}, True),
+]
+PAGE_PARAMS = [
+    _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
+    _param(
+        "page_size",
+        f"Results per page (default {DEFAULT_PAGE_SIZE}).",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+    ),
+]
+_ERROR = {
+    "description": "A bad page, page_size or facets parameter.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+_FILTER_NOTE = (
+    " Filter values that cannot be recognised are ignored (as on the search page) and "
+    "listed in `notices`."
+)
+
+
+def _list_response(schema_ref, extra=None):
+    properties = {
+        "count": {"type": "integer"},
+        "page": {"type": "integer"},
+        "page_size": {"type": "integer"},
+        "next": {"type": ["string", "null"], "format": "uri"},
+        "previous": {"type": ["string", "null"], "format": "uri"},
+        "notices": _STRING_LIST,
+        "results": {"type": "array", "items": {"$ref": schema_ref}},
+        **(extra or {}),
+    }
+    return {
+        "description": "One page of results.",
+        "content": {"application/json": {"schema": {"type": "object", "properties": properties}}},
+    }
+
+
+def _csv_operation(summary, columns):
+    return {
+        "get": {
+            "summary": summary,
+            "description": (
+                "UTF-8 with BOM; cells starting with = + - @ are prefixed with '; "
+                "many-valued cells joined with '; '. Columns: "
+                + ", ".join(columns)
+                + "."
+                + _FILTER_NOTE.replace(" and listed in `notices`", "")
+            ),
+            "responses": {
+                "200": {
+                    "description": "The CSV file (streamed, attachment).",
+                    "content": {"text/csv": {"schema": {"type": "string"}}},
+                }
+            },
+        }
+    }
+
+
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Local employment initiatives knowledge base",
+        "version": "1.0",
+        "description": "Read-only access to the initiatives and targets the search pages show.",
+    },
+    "paths": {
+        "/api/initiatives": {
+            "get": {
+                "summary": "Initiatives matching the search page's filters." + _FILTER_NOTE,
+                "parameters": [
+                    *INITIATIVE_PARAMS,
+                    *PAGE_PARAMS,
+                    _param("facets", "1: add facet counts.", {"enum": ["0", "1"]}),
+                ],
+                "responses": {
+                    "200": _list_response(
+                        "#/components/schemas/Initiative",
+                        {"facets": {"type": "object", "description": "With facets=1."}},
+                    ),
+                    "400": _ERROR,
+                },
+            }
+        },
+        "/api/targets": {
+            "get": {
+                "summary": "Quantitative targets matching the target page's filters."
+                + _FILTER_NOTE,
+                "parameters": [*TARGET_PARAMS, *PAGE_PARAMS],
+                "responses": {
+                    "200": _list_response("#/components/schemas/Target"),
+                    "400": _ERROR,
+                },
+            }
+        },
+        "/initiatives/export.csv": _csv_operation(
+            "All matching initiatives as CSV.", INITIATIVE_COLUMNS
+        ),
+        "/targets/export.csv": _csv_operation("All matching targets as CSV.", TARGET_COLUMNS),
+    },
+    "components": {
+        "schemas": {
+            "Initiative": INITIATIVE_SCHEMA,
+            "Target": TARGET_SCHEMA,
+            "Error": {
+                "type": "object",
+                "properties": {
+                    "error": {"type": "string"},
+                    "parameters": {"type": "object", "additionalProperties": {"type": "string"}},
+                },
+                "required": ["error", "parameters"],
+            },
+        }
+    },
+}
+_CSV_PATH_PARAMS = {
+    "/initiatives/export.csv": INITIATIVE_PARAMS,
+    "/targets/export.csv": TARGET_PARAMS,
+}
+for _path, _params in _CSV_PATH_PARAMS.items():
+    OPENAPI["paths"][_path]["get"]["parameters"] = _params
+
+
+@require_GET
+def openapi(request):
+    return _json(OPENAPI)
