@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from initiatives import search
 from initiatives.models import Document, Initiative, InitiativeRegion, PolicyInstrument, Target
 from initiatives.models import Theme as ThemeModel
-from initiatives.segmentation import MAX_QUERY_TERMS, query_terms
+from initiatives.segmentation import MAX_QUERY_TERMS, query_plan, query_terms
 from regions.gazetteer import COUNTY, NATIONAL, PREFECTURE, PROVINCE, gazetteer
 
 MAX_QUERY_LENGTH = 200
@@ -119,8 +119,7 @@ class RegionFilterMixin:
         for name in self.form.errors:
             if name in ("year_min", "year_max"):
                 notices.append(
-                    _("已忽略无效的年份范围：“%(value)s”")
-                    % {"value": self.data.get(name, "")[:40]}
+                    _("已忽略无效的年份范围：“%(value)s”") % {"value": self.data.get(name, "")[:40]}
                 )
             elif name == "sort":
                 notices.append(_("已忽略未知的排序方式"))
@@ -196,9 +195,7 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         notices = []
         if len(text) > MAX_QUERY_LENGTH:
             text = text[:MAX_QUERY_LENGTH]
-            notices.append(
-                _("查询过长，只使用了前 %(n)d 个字符。") % {"n": MAX_QUERY_LENGTH}
-            )
+            notices.append(_("查询过长，只使用了前 %(n)d 个字符。") % {"n": MAX_QUERY_LENGTH})
         terms = query_terms(text) if text else []
         if text and not terms:
             notices.append(_("查询“%(q)s”中没有可检索的词，已忽略。") % {"q": text[:40]})
@@ -211,11 +208,21 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         return self.query[1]
 
     @property
+    def highlight_terms(self):
+        """The query words and the pieces they may be matched by."""
+        return [
+            word
+            for alternatives in query_plan(self.terms)
+            for words in alternatives
+            for word in words
+        ]
+
+    @property
     def notices(self):
         return self.query[2] + self.rejected_notices()
 
     @property
-    def sort(self):
+    def sort_key(self):
         chosen = self.cleaned().get("sort")
         if chosen in SORTS and (chosen != SORT_RELEVANCE or self.terms):
             return chosen
@@ -278,23 +285,27 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         return self._qs
 
     def sorted(self, qs):
-        sort = self.sort
+        sort = self.sort_key
         if sort == SORT_RELEVANCE:
-            return qs.annotate(rank=search.rank(self.terms)).order_by(
-                "rank", F("year").desc(nulls_last=True), "pk"
-            )
+            return search.order_by_rank(qs, self.terms, F("year").desc(nulls_last=True), "pk")
         if sort == SORT_REGION:
             first_region = InitiativeRegion.objects.filter(initiative=OuterRef("pk")).order_by(
                 "region_id"
             )
-            return qs.annotate(first_region=Subquery(first_region.values("region_id")[:1])).order_by(
+            return qs.annotate(
+                first_region=Subquery(first_region.values("region_id")[:1])
+            ).order_by(
                 F("first_region").asc(nulls_last=True), F("year").desc(nulls_last=True), "pk"
             )
         return qs.order_by(F("year").desc(nulls_last=True), "-pk")
 
 
 # Which column says "at or below this place", by the place's level.
-INITIATIVE_REGION_COLUMNS = {PROVINCE: "province_id", PREFECTURE: "prefecture_id", COUNTY: "region_id"}
+INITIATIVE_REGION_COLUMNS = {
+    PROVINCE: "province_id",
+    PREFECTURE: "prefecture_id",
+    COUNTY: "region_id",
+}
 TARGET_REGION_COLUMNS = {
     PROVINCE: "region__province_id",
     PREFECTURE: "region__prefecture_id",

@@ -11,10 +11,10 @@ update() and delete (cascades included) alike. Query terms are ANDed on both dat
 """
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, FloatField, Q
+from django.db.models import BooleanField, F, FloatField, Q
 from django.db.models.expressions import RawSQL
 
-from initiatives.segmentation import segment_for_index
+from initiatives.segmentation import query_plan, segment_for_index
 
 # Statements that (re)create the SQLite triggers; also run after every migrate, because
 # Django's SQLite schema editor rebuilds a table to alter it and the rebuild drops triggers.
@@ -93,13 +93,25 @@ def ensure_index(using_connection=None):
             cursor.execute(statement)
 
 
+def _expression(terms, quote, and_, or_):
+    """Every term must match, as itself or as all of its pieces (see ``query_plan``)."""
+    clauses = []
+    for alternatives in query_plan(terms):
+        options = [f" {and_} ".join(quote(t) for t in words) for words in alternatives]
+        clauses.append(options[0] if len(options) == 1 else f"({options[0]} {or_} ({options[1]}))")
+    return f" {and_} ".join(clauses)
+
+
 def _sqlite_match(terms):
-    # Each term as an FTS5 string: the tokenizer sees it exactly as it saw the index.
-    return " AND ".join('"{}"'.format(t.replace('"', '""')) for t in terms)
+    # Each word as an FTS5 string: the tokenizer sees it exactly as it saw the index.
+    return _expression(terms, lambda t: '"{}"'.format(t.replace('"', '""')), "AND", "OR")
 
 
 def _postgres_query(terms):
-    return " & ".join("'{}'".format(t.replace("\\", "\\\\").replace("'", "''")) for t in terms)
+    def quote(t):
+        return "'{}'".format(t.replace("\\", "\\\\").replace("'", "''"))
+
+    return _expression(terms, quote, "&", "|")
 
 
 def matching(terms):
@@ -116,17 +128,26 @@ def matching(terms):
     )
 
 
-def rank(terms):
-    """An expression ordering the best matches first when sorted ascending."""
+def order_by_rank(queryset, terms, *then):
+    """``queryset`` with the best matches first, then by ``then``.
+
+    SQLite: bm25() is only available in a query that MATCHes the FTS table itself, so the
+    table is joined (a correlated subquery per row would re-run the MATCH for every match:
+    quadratic). bm25 is negative, lower is better. PostgreSQL: ts_rank on the stored vector.
+    """
     if connection.vendor == "sqlite":
-        # bm25() is negative: lower is better.
-        sql = (
-            "(SELECT bm25(initiative_fts) FROM initiative_fts "
-            'WHERE initiative_fts MATCH %s AND initiative_fts.rowid = "initiatives_initiative"."id")'
-        )
-        return RawSQL(sql, [_sqlite_match(terms)], output_field=FloatField())
-    return RawSQL(
-        "-ts_rank(search_vector, to_tsquery('simple', %s))",
+        return queryset.extra(  # noqa: S610  (fixed SQL; the query text is a parameter)
+            tables=["initiative_fts"],
+            where=[
+                'initiative_fts.rowid = "initiatives_initiative"."id"',
+                "initiative_fts MATCH %s",
+            ],
+            params=[_sqlite_match(terms)],
+            select={"rank": "bm25(initiative_fts)"},
+        ).order_by("rank", *then)
+    rank = RawSQL(
+        "ts_rank(search_vector, to_tsquery('simple', %s))",
         [_postgres_query(terms)],
         output_field=FloatField(),
     )
+    return queryset.annotate(rank=rank).order_by(F("rank").desc(), *then)

@@ -130,3 +130,37 @@ def query_terms(q):
             if word not in terms:
                 terms.append(word)
     return terms[:MAX_QUERY_TERMS]
+
+
+def pieces_of(term):
+    """Shorter dictionary words that cover ``term`` end to end (longest first), or ``[]``.
+
+    A query word may straddle two words of the indexed text: 创业基金 in 返乡创业基金 is cut
+    返乡创业 / 基金. Matching either the word or all of its pieces keeps such texts found.
+    """
+    tk = tokenizer()
+    n, at, out = len(term), 0, []
+    if n < 3:
+        return []
+    while at < n:
+        for size in range(min(n - 1, n - at), 1, -1):
+            piece = term[at : at + size]
+            if tk.FREQ.get(piece):
+                out.append(piece)
+                at += size
+                break
+        else:
+            return []
+    return out
+
+
+def query_plan(terms):
+    """For each term, the alternatives that satisfy it: ``[[term], [piece, piece]]``."""
+    plan = []
+    for term in terms:
+        alternatives = [[term]]
+        pieces = pieces_of(term)
+        if pieces:
+            alternatives.append(pieces)
+        plan.append(alternatives)
+    return plan

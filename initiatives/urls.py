@@ -2,9 +2,12 @@ from django.urls import path
 
 from initiatives import views
 
+# /initiatives/export.csv, /targets/export.csv and /api/… are added by the export/API work.
 urlpatterns = [
     path("", views.home, name="home"),
+    path("initiatives/", views.initiative_list, name="initiative_list"),
     path("initiatives/<int:pk>/", views.initiative_detail, name="initiative_detail"),
+    path("targets/", views.target_list, name="target_list"),
     path("documents/<int:pk>/", views.document_detail, name="document_detail"),
     path("instruments/<slug:slug>/", views.instrument_detail, name="instrument_detail"),
 ]

@@ -1,42 +1,304 @@
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
-from initiatives.models import Document, Initiative, PolicyInstrument, Target, Theme
-from regions.models import Region
+from initiatives import facets
+from initiatives.filters import InitiativeFilter, TargetFilter
+from initiatives.highlight import pieces, snippet
+from initiatives.models import (
+    Document,
+    Initiative,
+    InitiativeRegion,
+    PolicyInstrument,
+    Status,
+    Target,
+    Theme,
+)
+from regions.gazetteer import PROVINCE, gazetteer
+
+PAGE_SIZE = 20
+CONTEXT_CHARS = 240  # source text shown on each side of an initiative
+
+
+def region_paths(codes):
+    """``[[(code, name), …] per region]``: province down to the region, for breadcrumbs."""
+    gaz = gazetteer()
+    return [[(p.code, p.name) for p in gaz.path(code)] for code in codes]
 
 
 def home(request):
     visible = Initiative.objects.visible()
+    province_counts = dict(
+        InitiativeRegion.objects.filter(initiative__in=visible.values("pk"))
+        .values_list("province_id")
+        .annotate(n=Count("initiative_id", distinct=True))
+        .order_by()
+    )
+    provinces = [
+        (p, province_counts.get(p.code, 0))
+        for p in sorted(gazetteer().by_code.values(), key=lambda p: p.code)
+        if p.level == PROVINCE
+    ]
     ctx = {
         "counts": {
             "initiatives": visible.count(),
             "targets": Target.objects.visible().count(),
             "documents": Document.objects.count(),
-            "regions": Region.objects.count(),
             "instruments": PolicyInstrument.objects.count(),
         },
-        "themes": Theme.objects.annotate(n=Count("initiative")).order_by("position"),
-        "provinces": Region.objects.provinces(),
-        "latest_documents": Document.objects.order_by("-ingested_at")[:8],
+        "themes": Theme.objects.annotate(
+            n=Count("initiative", filter=~_hidden("initiative__status"))
+        ),
+        "provinces": provinces,
+        "latest_documents": Document.objects.select_related("issuing_region").order_by(
+            "-ingested_at"
+        )[:8],
     }
     return render(request, "initiatives/home.html", ctx)
 
 
+def _hidden(field):
+    return Q(**{field: Status.HIDDEN})
+
+
+def with_labels(queryset):
+    """What a result row shows: document, regions (names from the gazetteer), themes,
+    instruments: three prefetch queries for a page."""
+    return queryset.select_related("document").prefetch_related(
+        Prefetch("initiativeregion_set", queryset=InitiativeRegion.objects.order_by("region_id")),
+        "themes",
+        "instruments",
+    )
+
+
+def initiative_list(request):
+    filter_set = InitiativeFilter(request.GET)
+    years, kinds, total = facets.year_and_kind_facets(filter_set)
+    paginator = Paginator(with_labels(filter_set.qs), PAGE_SIZE)
+    paginator.count = total  # the year × kind cells already counted the results
+    page = paginator.get_page(request.GET.get("page"))
+    terms = filter_set.highlight_terms
+    results = [
+        {
+            "initiative": initiative,
+            "snippet": snippet(initiative.text, terms),
+            "regions": region_paths(r.region_id for r in initiative.initiativeregion_set.all()),
+        }
+        for initiative in page.object_list
+    ]
+    ctx = {
+        "filter": filter_set,
+        "q": filter_set.query[0],
+        "notices": filter_set.notices,
+        "page": page,
+        "results": results,
+        "total": paginator.count,
+        "sort": filter_set.sort_key,
+        "sorts": [
+            ("relevance", _("相关度")),
+            ("newest", _("最新")),
+            ("region", _("地区")),
+        ],
+        "chips": facets.active_chips(filter_set),
+        "provinces": facets.province_facet(filter_set),
+        "place_children": facets.place_children_facet(filter_set),
+        "themes": facets.theme_facet(filter_set),
+        "instruments": facets.instrument_facet(filter_set),
+        "years": years,
+        "kinds": kinds,
+        "relaxations": facets.relaxations(filter_set) if paginator.count == 0 else [],
+        "export_query": facets.without(request.GET).lstrip("?"),
+        "year_min": filter_set.active("year_min"),
+        "year_max": filter_set.active("year_max"),
+        "hidden_params": _hidden_params(request.GET, keep_out=("q", "page")),
+    }
+    return render(request, "initiatives/initiative_list.html", ctx)
+
+
+def _hidden_params(data, keep_out):
+    """The other active parameters, as hidden inputs of the query form."""
+    return [
+        (name, value)
+        for name, values in data.lists()
+        if name not in keep_out
+        for value in values
+        if value
+    ]
+
+
 def initiative_detail(request, pk):
     initiative = get_object_or_404(
-        Initiative.objects.visible().select_related("document"), pk=pk
+        Initiative.objects.visible()
+        .select_related("document")
+        .prefetch_related("themes", "instruments", "initiativeregion_set"),
+        pk=pk,
     )
-    ctx = {"initiative": initiative}
+    document = initiative.document
+    start = max(0, initiative.start - CONTEXT_CHARS)
+    end = min(len(document.text), initiative.end + CONTEXT_CHARS)
+    passage = pieces(document.text[start:end], [(initiative.start - start, initiative.end - start)])
+    ctx = {
+        "initiative": initiative,
+        "document": document,
+        "regions": region_paths(r.region_id for r in initiative.initiativeregion_set.all()),
+        "passage": passage,
+        "passage_cut": (start > 0, end < len(document.text)),
+        "targets": initiative.targets.visible().select_related("region"),
+        "related": related_initiatives(initiative),
+        "unreviewed": initiative.status == Status.EXTRACTED,
+    }
     return render(request, "initiatives/initiative_detail.html", ctx)
 
 
+def related_initiatives(initiative, limit=8):
+    """Initiatives of other documents with the same instruments, else the same themes."""
+    others = Initiative.objects.visible().exclude(document_id=initiative.document_id)
+    instrument_ids = [i.pk for i in initiative.instruments.all()]
+    theme_ids = [t.pk for t in initiative.themes.all()]
+    related = []
+    if instrument_ids:
+        related = list(
+            others.filter(instruments__in=instrument_ids)
+            .distinct()
+            .order_by("-year", "-pk")[:limit]
+        )
+    if len(related) < limit and theme_ids:
+        more = (
+            others.filter(themes__in=theme_ids)
+            .exclude(pk__in=[r.pk for r in related])
+            .distinct()
+            .order_by("-year", "-pk")[: limit - len(related)]
+        )
+        related += list(more)
+    prefetch_related_objects(related, "initiativeregion_set")
+    return [
+        {
+            "initiative": r,
+            "regions": region_paths(x.region_id for x in r.initiativeregion_set.all()),
+        }
+        for r in related
+    ]
+
+
 def document_detail(request, pk):
-    document = get_object_or_404(Document, pk=pk)
-    ctx = {"document": document}
+    document = get_object_or_404(Document.objects.select_related("issuing_region"), pk=pk)
+    initiatives = list(document.initiatives.visible().order_by("start", "pk"))
+    ctx = {
+        "document": document,
+        "segments": marked_segments(document.text, initiatives),
+        "initiative_count": len(initiatives),
+        "issuing_path": region_paths([document.issuing_region_id])[0]
+        if document.issuing_region_id
+        else [],
+    }
     return render(request, "initiatives/document_detail.html", ctx)
+
+
+def marked_segments(text, initiatives):
+    """The document text cut into plain pieces and initiative pieces (anchored ``i<pk>``).
+
+    An initiative that overlaps the previous one keeps its anchor (an empty marker where it
+    starts inside the previous mark would be invisible), placed just before that mark.
+    """
+    segments, at = [], 0
+    pending_anchors = []
+    for initiative in initiatives:
+        start = min(max(initiative.start, 0), len(text))
+        end = min(initiative.end, len(text))
+        if start < at or end <= start:
+            pending_anchors.append(initiative)
+            continue
+        if start > at:
+            segments.append({"text": text[at:start], "initiative": None, "anchors": []})
+        segments.append(
+            {"text": text[start:end], "initiative": initiative, "anchors": pending_anchors}
+        )
+        pending_anchors = []
+        at = end
+    segments.append({"text": text[at:], "initiative": None, "anchors": pending_anchors})
+    return segments
 
 
 def instrument_detail(request, slug):
     instrument = get_object_or_404(PolicyInstrument, slug=slug)
-    ctx = {"instrument": instrument}
+    initiatives = (
+        instrument.initiatives.visible()
+        .select_related("document")
+        .prefetch_related(
+            "initiativeregion_set",
+            Prefetch("targets", queryset=Target.objects.visible().order_by("year", "pk")),
+        )
+        .order_by("year", "pk")
+    )
+    by_region = {}
+    for initiative in initiatives:
+        codes = [r.region_id for r in initiative.initiativeregion_set.all()] or [None]
+        for code in codes:
+            by_region.setdefault(code, []).append(initiative)
+    rows = [
+        {
+            "code": code,
+            "path": region_paths([code])[0] if code else [],
+            "years": sorted({i.year for i in items if i.year}),
+            "initiatives": items,
+            "targets": [t for i in items for t in i.targets.all()],
+        }
+        for code, items in sorted(by_region.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
+    ]
+    ctx = {
+        "instrument": instrument,
+        "rows": rows,
+        "region_count": len([r for r in rows if r["code"]]),
+        "search_url": f"?instrument={instrument.slug}",
+    }
     return render(request, "initiatives/instrument_detail.html", ctx)
+
+
+def target_list(request):
+    filter_set = TargetFilter(request.GET)
+    paginator = Paginator(filter_set.qs.select_related("document", "initiative"), PAGE_SIZE * 2)
+    page = paginator.get_page(request.GET.get("page"))
+    indicators = (
+        filter_set.filtered(leave_out=("indicator",))
+        .values_list("indicator")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "indicator")[:30]
+    )
+    ctx = {
+        "filter": filter_set,
+        "notices": filter_set.notices,
+        "page": page,
+        "rows": [
+            {"target": t, "path": region_paths([t.region_id])[0] if t.region_id else []}
+            for t in page.object_list
+        ],
+        "total": paginator.count,
+        "indicators": [
+            facets.FacetValue(
+                name,
+                name,
+                n,
+                name in (filter_set.cleaned().get("indicator") or []),
+                facets.toggled(request.GET, "indicator", name),
+            )
+            for name, n in indicators
+        ],
+        "target_kinds": [
+            facets.FacetValue(
+                value,
+                label,
+                0,
+                value in (filter_set.cleaned().get("target_kind") or []),
+                facets.toggled(request.GET, "target_kind", value),
+            )
+            for value, label in Target.Kind.choices
+        ],
+        "active": [
+            facets.Chip(str(value), facets.toggled(request.GET, name, str(value)))
+            for name in ("province", "region", "year", "indicator", "target_kind", "kind")
+            for value in filter_set.cleaned().get(name) or []
+        ],
+        "export_query": facets.without(request.GET).lstrip("?"),
+    }
+    return render(request, "initiatives/target_list.html", ctx)

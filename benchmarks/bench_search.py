@@ -1,0 +1,275 @@
+"""Server-side time of the search page with a query and all facet counts.
+
+Fills a scratch database with N synthetic initiatives made of sentences from the sample
+corpus (../shared/seeds/*.txt) over random regions, themes, instruments and years, then times
+``/initiatives/?…`` through Django's full request cycle (middleware, every facet query,
+template), and prints p50/p95 per database and size.
+
+    .venv/bin/python benchmarks/bench_search.py                      # SQLite and PostgreSQL
+    .venv/bin/python benchmarks/bench_search.py --databases sqlite --rows 10000
+
+SQLite goes to /tmp/bench_search.sqlite3; PostgreSQL to a database ``bench_search`` that the
+script creates on postgres://postgres@127.0.0.1:5432 (``--postgres-url`` to change). Each
+database runs in its own process (settings read DATABASE_URL once). Budget (DESIGN.md): p95
+under 100 ms at 100,000 rows on both.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+SQLITE_PATH = "/tmp/bench_search.sqlite3"
+BENCH_DB = "bench_search"
+
+# Representative requests: a common word, instrument names, rare words, facets chosen.
+QUERIES = [
+    "q=创业担保贷款",
+    "q=就业",
+    "q=担保贷款",
+    "q=农民工",
+    "q=高校毕业生",
+    "q=技能培训&province=130000",
+    "q=创业&province=510000&theme=entrepreneurship",
+    "q=就业&year_min=2018&year_max=2022&sort=newest",
+    "q=公益性岗位&kind=summary",
+    "q=創業擔保貸款&sort=region",
+    "province=440000&theme=skills",
+    "",
+]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each request")
+    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        return worker(args)
+
+    results = []
+    for database in args.databases:
+        env = dict(os.environ)
+        if database == "sqlite":
+            Path(SQLITE_PATH).unlink(missing_ok=True)
+            env["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
+        else:
+            create_postgres_database(args.postgres_url)
+            env["DATABASE_URL"] = f"{args.postgres_url}/{BENCH_DB}"
+        command = [sys.executable, __file__, "--worker", "--repeat", str(args.repeat)]
+        command += ["--rows", *map(str, args.rows)]
+        output = subprocess.run(
+            command, env=env, check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT
+        ).stdout
+        for line in output.splitlines():
+            if line.startswith("{"):
+                row = json.loads(line)
+                results.append({"database": database, **row})
+            else:
+                print(line, flush=True)
+
+    print()
+    print(f"{'database':<10} {'rows':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'requests':>9}")
+    for r in results:
+        print(
+            f"{r['database']:<10} {r['rows']:>8} {r['p50']:>8.1f} {r['p95']:>8.1f} "
+            f"{r['max']:>8.1f} {r['requests']:>9}"
+        )
+    print("\nslowest request per run:")
+    for r in results:
+        print(f"  {r['database']} {r['rows']}: {r['slowest']} ({r['slowest_ms']:.1f} ms p95)")
+
+
+def create_postgres_database(url):
+    import psycopg
+
+    with psycopg.connect(f"{url}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+
+
+def worker(args):
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from initiatives.models import Initiative
+    from initiatives.segmentation import tokenizer
+    from regions.gazetteer import gazetteer
+
+    call_command("migrate", verbosity=0)
+    tokenizer()
+    gazetteer()
+    client = Client()
+    for rows in sorted(args.rows):
+        started = time.perf_counter()
+        fill(rows - Initiative.objects.count())
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(
+            f"[{connection.vendor}] {rows} rows ready in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+        timings = {}
+        for query in QUERIES:  # warm-up: page cache, prepared plans
+            get(client, query)
+        for _ in range(args.repeat):
+            for query in QUERIES:
+                timings.setdefault(query, []).append(get(client, query))
+        every = sorted(t for ts in timings.values() for t in ts)
+        slowest = max(timings, key=lambda q: percentile(sorted(timings[q]), 95))
+        print(
+            json.dumps(
+                {
+                    "rows": rows,
+                    "p50": statistics.median(every),
+                    "p95": percentile(every, 95),
+                    "max": every[-1],
+                    "requests": len(every),
+                    "slowest": slowest or "(no parameters)",
+                    "slowest_ms": percentile(sorted(timings[slowest]), 95),
+                },
+                ensure_ascii=False,
+            ),
+            flush=True,
+        )
+
+
+def get(client, query):
+    started = time.perf_counter()
+    response = client.get(f"/initiatives/?{query}", HTTP_HOST="localhost")
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, (query, response.status_code)
+    return elapsed
+
+
+def percentile(values, p):
+    if not values:
+        return 0.0
+    index = min(len(values) - 1, max(0, round(p / 100 * len(values) + 0.5) - 1))
+    return values[index]
+
+
+def sentences():
+    found = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for piece in re.split(r"(?<=[。；！？])|\n", text):
+            piece = piece.strip()
+            if 12 <= len(piece) <= 300:
+                found.append(piece)
+    if not found:
+        raise SystemExit(f"no sentences found in {SEEDS}/*.txt")
+    return found
+
+
+def fill(count, per_document=50, seed=2260):
+    """Add ``count`` synthetic initiatives (and their documents, regions, themes, tools)."""
+    if count <= 0:
+        return
+    from django.db import transaction
+
+    from initiatives.models import (
+        Document,
+        Initiative,
+        InitiativeRegion,
+        PolicyInstrument,
+        Theme,
+    )
+    from initiatives.search import search_document
+    from regions.gazetteer import COUNTY, PREFECTURE, PROVINCE, gazetteer
+
+    rng = random.Random(seed + count)
+    pool = sentences()
+    places = [p for p in gazetteer().by_code.values() if p.level in (PROVINCE, PREFECTURE, COUNTY)]
+    theme_ids = list(Theme.objects.values_list("pk", flat=True))
+    instrument_ids = list(PolicyInstrument.objects.values_list("pk", flat=True))
+    kinds = Document.Kind.values
+    segmented = {}  # sentence -> tokens: each distinct sentence is segmented once
+    batch = 5000
+    made = 0
+    while made < count:
+        size = min(batch, count - made)
+        with transaction.atomic():
+            documents = Document.objects.bulk_create(
+                [
+                    Document(
+                        title=f"合成文件 {made + i}",
+                        file_name=f"synthetic-{made + i}.txt",
+                        content_hash=f"bench-{rng.getrandbits(128):032x}",
+                        text="（合成）",
+                        kind=rng.choice(kinds),
+                        year=rng.randint(2010, 2024),
+                        extractor_version="bench",
+                    )
+                    for i in range(0, size, per_document)
+                ]
+            )
+            if documents[0].pk is None:  # SQLite < 3.35 returns no ids from bulk_create
+                documents = list(Document.objects.order_by("-pk")[: len(documents)])[::-1]
+            initiatives = []
+            for i in range(size):
+                text = "".join(rng.sample(pool, rng.choice((1, 1, 2))))
+                title = text[:30]
+                key = (title, text)
+                if key not in segmented:
+                    segmented[key] = search_document(title, text)
+                document = documents[i // per_document]
+                initiatives.append(
+                    Initiative(
+                        document=document,
+                        title=title,
+                        text=text,
+                        start=0,
+                        end=len(text),
+                        year=rng.randint(2010, 2024),
+                        status=rng.choice(("extracted", "extracted", "reviewed")),
+                        extractor_version="bench",
+                        search_text=segmented[key],
+                    )
+                )
+            Initiative.objects.bulk_create(initiatives, batch_size=1000)
+            ids = list(Initiative.objects.order_by("-pk").values_list("pk", flat=True)[:size])
+            region_rows, theme_rows, instrument_rows = [], [], []
+            through_theme = Initiative.themes.through
+            through_instrument = Initiative.instruments.through
+            for pk in ids:
+                for place in rng.sample(places, rng.choice((1, 1, 1, 2))):
+                    region_rows.append(
+                        InitiativeRegion(
+                            initiative_id=pk,
+                            region_id=place.code,
+                            province_id=place.province_code,
+                            prefecture_id=place.prefecture_code,
+                        )
+                    )
+                for theme in rng.sample(theme_ids, rng.choice((1, 1, 2))):
+                    theme_rows.append(through_theme(initiative_id=pk, theme_id=theme))
+                for instrument in rng.sample(instrument_ids, rng.choice((0, 1, 1, 2))):
+                    instrument_rows.append(
+                        through_instrument(initiative_id=pk, policyinstrument_id=instrument)
+                    )
+            InitiativeRegion.objects.bulk_create(region_rows, batch_size=2000)
+            through_theme.objects.bulk_create(theme_rows, batch_size=2000)
+            through_instrument.objects.bulk_create(instrument_rows, batch_size=2000)
+        made += size
+
+
+if __name__ == "__main__":
+    main()

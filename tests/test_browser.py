@@ -1,0 +1,141 @@
+"""End to end in a real headless Chromium: search → facet → result → source sentence.
+
+Needs Debian's `chromium` (apt-get install chromium) and Playwright for Python (no
+`playwright install`: we drive the system browser). Without them these tests are skipped,
+with the reason, never passed.
+"""
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.factories import make_document, make_initiative
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright for Python is not installed"
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
+    # live_server empties the database after each test; bring back the migrated gazetteer
+    # and vocabularies for the tests that follow.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+SENTENCE = "乐山市推出创业担保贷款，帮助返乡农民工创业。"
+
+
+@pytest.fixture
+def browser_page():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between page actions are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="zh-CN")
+        blocked = []
+        # No request may leave the site: record and refuse anything not for the live server.
+        context.route(
+            re.compile(r"^(?!http://(localhost|127\.0\.0\.1)).*"),
+            lambda route: (blocked.append(route.request.url), route.abort()),
+        )
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        browser.close()
+        assert blocked == []
+
+
+@pytest.fixture
+def data():
+    text = f"一、总体情况\n2019年，全市就业形势稳定。{SENTENCE}城镇新增就业20000人。"
+    document = make_document(text=text, title="乐山市2019年就业工作总结", year=2019)
+    loan = make_initiative(
+        document=document,
+        text=SENTENCE,
+        regions=("511100",),
+        themes=("entrepreneurship",),
+        instruments=("创业担保贷款",),
+        year=2019,
+    )
+    make_initiative(
+        text="巨鹿县提供创业担保贷款并开展技能培训。",
+        regions=("130533",),
+        instruments=("创业担保贷款",),
+        year=2017,
+    )
+    make_initiative(text="成都市实施高校毕业生就业促进计划。", regions=("510100",), year=2020)
+    return loan
+
+
+def result_count(page):
+    return int(re.search(r"\d+", page.locator(".result-count").inner_text()).group())
+
+
+def test_search_pick_a_province_open_a_result_and_reach_the_source_sentence(
+    live_server, browser_page, data
+):
+    page = browser_page
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("关键词").fill("创业担保贷款")
+    page.get_by_role("button", name="搜索").click()
+    page.wait_for_url(re.compile(r"/initiatives/\?q="))
+    assert result_count(page) == 2
+    assert page.locator(".result mark").count() >= 2
+
+    page.locator(".facet-list a", has_text="四川").first.click()
+    page.wait_for_url(re.compile(r"province=510000"))
+    assert result_count(page) == 1
+    assert page.locator(".chip").count() == 2
+
+    # The CSV link carries the current filters.
+    href = page.locator("#csv-export").get_attribute("href")
+    assert href.startswith("/initiatives/export.csv?")
+    params = parse_qs(urlparse(href).query)
+    assert params["q"] == ["创业担保贷款"] and params["province"] == ["510000"]
+
+    page.locator(".result h3 a").first.click()
+    page.wait_for_url(re.compile(rf"/initiatives/{data.pk}/$"))
+    assert page.locator("h1").inner_text().startswith(data.title)
+    assert page.locator(".passage mark").inner_text() == SENTENCE
+
+    page.locator("#source-link").click()
+    page.wait_for_url(re.compile(rf"/documents/{data.document_id}/#i{data.pk}$"))
+    target = page.locator(":target")
+    assert target.get_attribute("id") == f"i{data.pk}"
+    assert SENTENCE in target.inner_text()
+    assert target.is_visible()
+
+
+def test_switch_to_english_keeps_the_search(live_server, browser_page, data):
+    page = browser_page
+    page.goto(f"{live_server.url}/initiatives/?q=创业担保贷款&province=510000")
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Search initiatives").is_visible()
+    assert "province=510000" in page.url
+    assert result_count(page) == 1
+    page.get_by_role("button", name="简体中文").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+
+
+def test_the_search_page_works_by_keyboard_alone(live_server, browser_page, data):
+    page = browser_page
+    page.goto(f"{live_server.url}/initiatives/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "跳到正文"
+    page.get_by_label("关键词").focus()
+    page.keyboard.type("高校毕业生")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q="))
+    assert result_count(page) == 1
