@@ -15,6 +15,8 @@ from initiatives.filters import PLACE, YEARS
 from initiatives.models import Document, Initiative, InitiativeRegion
 from regions.gazetteer import COUNTY, PREFECTURE, PROVINCE, gazetteer
 
+MAX_INSTRUMENTS = 20
+
 
 @dataclass
 class FacetValue:
@@ -188,6 +190,8 @@ def instrument_facet(filter_set):
         if counts.get(pk) or pk in chosen
     ]
     items.sort(key=lambda item: (-item[2], item[1]))
+    # The most used ones (and every chosen one): a list of ninety helps nobody.
+    items = [item for n, item in enumerate(items) if n < MAX_INSTRUMENTS or item[3]]
     # Links carry the slug, which reads better in a shared URL than an id.
     slugs = {str(pk): inst.slug for pk, inst in filter_set.instruments.items()}
     data = filter_set.data.copy()

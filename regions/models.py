@@ -81,12 +81,12 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("region_detail", args=[self.code])
-
     def save(self, *args, **kwargs):
         self.fill_ancestors()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("region_detail", args=[self.code])
 
     def fill_ancestors(self):
         if self.level == self.Level.PROVINCE:
