@@ -24,9 +24,12 @@ BOILERPLATE_LINE = re.compile(
     r"|打印本页|关闭窗口|分享到|扫一扫|返回顶部|上一篇|下一篇|网站地图|版权所有|ICP备|技术支持[:：]"
     r"|浏览次数|阅读次数|访问量|【打印】|【关闭】|【收藏】|无障碍浏览|繁体版|English\s*$"
 )
-HEADER_LINE = re.compile(
-    r"^[-•·*]?\s*(发布者|发布人|发布时间|发布日期|成文日期|发文日期|日期|来源|信息来源|发文机关|发布机构|索引号|文号|发文字号|作者|编辑|责任编辑)\s*:\s*(.*)$"
+HEADER_KEYS = (
+    "发布者|发布人|发布时间|发布日期|成文日期|发文日期|日期|来源|信息来源|发文机关|发布机构|索引号|文号|"
+    "发文字号|作者|编辑|责任编辑|点击数|浏览量"
 )
+HEADER_LINE = re.compile(rf"^[-•·*]?\s*({HEADER_KEYS})\s*:\s*(.*)$")
+HEADER_KEY = re.compile(rf"(?<![\u4e00-\u9fff])({HEADER_KEYS})\s*:")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -61,9 +64,12 @@ def clean(raw):
             if not CJK.search(line):
                 continue
         match = HEADER_LINE.match(line)
-        if match and len(line) < 80:
-            key, value = match.groups()
-            header.setdefault(key, value.strip())
+        if match and len(line) < 120:
+            # One line may carry several: "发布时间:2021-03-15 来源:温州市人社局".
+            keys = list(HEADER_KEY.finditer(line))
+            for k, key in enumerate(keys):
+                end = keys[k + 1].start() if k + 1 < len(keys) else len(line)
+                header.setdefault(key.group(1), line[key.end() : end].strip())
             continue
         if BOILERPLATE_LINE.search(line) and len(line) < 80:
             dropped += 1

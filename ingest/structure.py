@@ -66,6 +66,7 @@ def parse(text, title=""):
 
     i = 0
     in_toc = False
+    toc_seen = set()
     box_heading = None
     while i < len(lines):
         start, line = lines[i]
@@ -74,14 +75,19 @@ def parse(text, title=""):
             i += 1
             continue
         if in_toc:
-            if _marker(line) or len(line) <= 20 and not line.endswith("。"):
+            # The contents end where the title or an already listed heading comes again.
+            repeated = line == title or line in toc_seen
+            if not repeated and (_marker(line) or len(line) <= 20 and not line.endswith("。")):
+                toc_seen.add(line)
                 i += 1
                 continue
             in_toc = False
         if DATE_LINE.match(line):
             i += 1
             continue
-        if line == title or (i == 0 and not line.endswith("。") and len(line) <= 60):
+        if line == title or (
+            i == 0 and not _marker(line) and not line.endswith("。") and len(line) <= 60
+        ):
             i += 1
             continue
         if line == "|" and not _is_table_start(lines, i):

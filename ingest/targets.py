@@ -46,6 +46,12 @@ INDICATORS = [
     ("创业孵化基地", re.compile(r"孵化基地|孵化园")),
     ("失业保险参保", re.compile(r"失业保险参保")),
 ]
+LEADING_TIME = re.compile(
+    r"^(?:今年以来|近年来|近几年|目前|截至目前|截止目前|截至\d{4}年(?:底|末)?|\d{4}年(?:度|底|末)?|全年|年内|上半年|下半年|一季度|前三季度|[“\"]?十[一二三四五六七八九]五[”\"]?(?:期间|以来|末)?)+"
+)
+LEADING_PLACE = re.compile(
+    r"^[\u4e00-\u9fff]{1,7}?(?:省|市|县|区|州|旗)(?=建成|建设|开发|实现|完成|新增|累计|共|已|培训|扶持|发放|组织|开展|吸纳|带动|认定|培育)"
+)
 LEADING_NOISE = re.compile(
     r"^(?:其中|全年|全市|全县|全省|累计|共|已|先后|分别|年度|目前|新增发放|新增|实现|完成|达到|开展|组织|"
     r"培育挖掘|培育|挖掘|扶持|发放|帮助|带动|吸纳|建成|入驻|设置|下达|力争|确保|争取|在|有|为|达)+"
@@ -146,7 +152,12 @@ def _indicator(before, unit):
     for name, pattern in INDICATORS:
         if pattern.search(before):
             return name
-    phrase = LEADING_NOISE.sub("", before.strip())
+    phrase = before.strip()
+    # Time phrases, places and "X、Y等" lists lead into the indicator without being part of it.
+    phrase = LEADING_TIME.sub("", phrase)
+    phrase = LEADING_PLACE.sub("", phrase)
+    phrase = phrase.rsplit("等", 1)[-1] if "等" in phrase[:-1] else phrase
+    phrase = LEADING_NOISE.sub("", phrase)
     phrase = re.sub(r"(达到|达|为|至|超过|近|约|逾|共计|总计|总数|人数)$", "", phrase).strip()
     if len(phrase) < 2 or len(phrase) > 24 or not re.search(r"[\u4e00-\u9fff]", phrase):
         return ""

@@ -26,6 +26,10 @@ ACTION = re.compile(
     r"实现|免除|减免|延长|简化|取消|畅通|拓宽|拓展|保障|落地|兑现|认定|评选|选树|命名"
 )
 MIN_LENGTH = 10
+# Openings that say when, not what: "2019年,", "近日,", "今年以来,".
+TITLE_PREAMBLE = re.compile(
+    r"^(?:(?:\d{4}年(?:度|以来)?|近日|近年来|今年以来|目前|同时|此外|另外|其中)[,:]?)+"
+)
 
 
 @dataclass
@@ -132,7 +136,8 @@ def _substantial(text):
 
 def title_for(text, lead, heading):
     """A short title: the enumeration label, else the opening clause, else the heading."""
-    for candidate in (lead, re.split(r"[。,;:!?]", text)[0], heading):
+    opening = TITLE_PREAMBLE.sub("", text)
+    for candidate in (lead, re.split(r"[。,;:!?]", opening)[0], heading):
         candidate = (candidate or "").strip(" ,。;:")
         if len(candidate) >= 4:
             return candidate[:60] + ("…" if len(candidate) > 60 else "")

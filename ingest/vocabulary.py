@@ -38,7 +38,8 @@ class Vocabulary:
 
     def themes_for(self, text, headings):
         found = []
-        nearest = [h for h in headings if h][-3:]
+        # Only the nearest heading colours a clause: a chapter title (推动乡村振兴…) is too broad.
+        nearest = [h for h in headings if h][-1:]
         for theme in self.themes:
             if any(cue in text for cue in theme.cues) or any(
                 cue in h for h in nearest for cue in theme.heading_cues
