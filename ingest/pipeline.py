@@ -110,7 +110,7 @@ def _apply_metadata(document, meta, text, content_hash):
 
 def write_extraction(document, extraction, meta):
     """Replace the document's machine-made rows with ``extraction``; keep curated rows."""
-    from initiatives.search import index_initiatives
+    from initiatives.search import index_initiatives, search_document
 
     Initiative.objects.filter(document=document).machine_made().delete()
     Target.objects.filter(document=document).machine_made().delete()
@@ -136,6 +136,8 @@ def write_extraction(document, extraction, meta):
             year_end=meta.year_end,
             extractor_version=EXTRACTOR_VERSION,
         )
+        # Segmented now, so the insert itself fills the full-text index (no second write).
+        initiative.search_text = search_document(initiative.title, initiative.text)
         created.append((initiative, item))
         index_map[k] = initiative
     Initiative.objects.bulk_create([i for i, _ in created])
@@ -188,7 +190,7 @@ def write_extraction(document, extraction, meta):
         if not any(t.start < e and s < t.end for s, e in taken_targets)
     ]
     Target.objects.bulk_create(target_rows)
-    index_initiatives([i.pk for i, _ in created] + [c.pk for c in curated])
+    index_initiatives([c.pk for c in curated])
     return len(created) + len(curated), len(target_rows) + len(curated_targets)
 
 
@@ -206,3 +208,166 @@ def _theme_ids():
     from initiatives.models import Theme
 
     return dict(Theme.objects.values_list("key", "id"))
+
+
+def reextract(document):
+    """Extract a stored document again with today's gazetteer and vocabularies.
+
+    For the admin's "re-extract" action, after curators added a synonym, a theme cue or a
+    region alias. The stored text and the document's metadata (curated or not) are the
+    input; only machine-made rows are replaced (``write_extraction`` keeps curated ones),
+    and when the new extraction equals what is stored nothing is written, so ids stay put.
+    Returns counts: initiatives and targets before/after, and machine rows added, removed
+    and changed (same span, different regions/themes/instruments/figures).
+    """
+    from regions.gazetteer import clear_cache
+
+    clear_cache()
+    extractor = Extractor(gazetteer(), Vocabulary.from_database())
+    readable = to_simplified(document.text)
+    if len(readable) != len(document.text):
+        readable = document.text
+    meta = _stored_metadata(document, readable, extractor)
+    extraction = extractor.extract(readable, meta)
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        initiatives_before = Initiative.objects.filter(document=document).count()
+        targets_before = Target.objects.filter(document=document).count()
+        old_initiatives, old_targets = _stored_machine_rows(document)
+        new_initiatives, new_targets = _extracted_machine_rows(document, extraction, meta)
+        report = {
+            "document": document.pk,
+            "initiatives_before": initiatives_before,
+            "targets_before": targets_before,
+            **_compare("initiatives", old_initiatives, new_initiatives),
+            **_compare("targets", old_targets, new_targets),
+        }
+        report["changed"] = old_initiatives != new_initiatives or old_targets != new_targets
+        if report["changed"]:
+            write_extraction(document, extraction, meta)
+            _relink_curated_targets(document)
+        if report["changed"] or document.extractor_version != EXTRACTOR_VERSION:
+            Document.objects.filter(pk=document.pk).update(extractor_version=EXTRACTOR_VERSION)
+        report["initiatives_after"] = Initiative.objects.filter(document=document).count()
+        report["targets_after"] = Target.objects.filter(document=document).count()
+    return report
+
+
+def _stored_metadata(document, readable, extractor):
+    """The document's own fields (a curator may have corrected them) as extraction input."""
+    issuing_region = document.issuing_region_id
+    if issuing_region is None:
+        issuing_region = metadata.extract(readable, {}, extractor.matcher).issuing_region
+    return metadata.Metadata(
+        title=document.title,
+        kind=document.kind,
+        year=document.year,
+        year_end=document.year_end,
+        published_on=document.published_on,
+        issuing_region=issuing_region,
+        publisher=document.publisher,
+    )
+
+
+def _stored_machine_rows(document):
+    """{span: what the machine said} for the document's machine-made rows."""
+    initiatives = {}
+    rows = (
+        Initiative.objects.filter(document=document)
+        .machine_made()
+        .prefetch_related("initiativeregion_set", "themes", "instruments")
+    )
+    for i in rows:
+        initiatives[(i.start, i.end)] = (
+            i.title,
+            i.heading,
+            i.year,
+            i.year_end,
+            tuple(sorted(r.region_id for r in i.initiativeregion_set.all())),
+            tuple(sorted(t.key for t in i.themes.all())),
+            tuple(sorted(p.pk for p in i.instruments.all())),
+        )
+    targets = {}
+    for t in Target.objects.filter(document=document).machine_made().select_related("initiative"):
+        span = (t.initiative.start, t.initiative.end) if t.initiative else None
+        targets[(t.start, t.end, t.indicator)] = (
+            t.value.normalize(),
+            t.unit,
+            t.comparator,
+            t.kind,
+            t.year,
+            t.year_end,
+            t.region_id,
+            span,
+        )
+    return initiatives, targets
+
+
+def _extracted_machine_rows(document, extraction, meta):
+    """The same shape for what ``write_extraction`` would write now."""
+    taken = list(
+        Initiative.objects.filter(document=document)
+        .exclude(curated_fields=[])
+        .values_list("start", "end")
+    )
+    taken_targets = list(
+        Target.objects.filter(document=document)
+        .exclude(curated_fields=[])
+        .values_list("start", "end")
+    )
+    themes = _theme_ids()
+    initiatives, spans = {}, {}
+    for k, item in enumerate(extraction.initiatives):
+        if any(item.start < e and s < item.end for s, e in taken):
+            continue
+        spans[k] = (item.start, item.end)
+        initiatives[(item.start, item.end)] = (
+            item.title,
+            item.heading,
+            meta.year,
+            meta.year_end,
+            tuple(sorted(set(item.region_codes))),
+            tuple(sorted({key for key in item.themes if key in themes})),
+            tuple(sorted(set(item.instrument_ids))),
+        )
+    targets = {}
+    for t in extraction.targets:
+        if any(t.start < e and s < t.end for s, e in taken_targets):
+            continue
+        targets[(t.start, t.end, t.indicator[:80])] = (
+            t.value.normalize() if hasattr(t.value, "normalize") else t.value,
+            t.unit,
+            t.comparator,
+            t.kind,
+            t.year,
+            t.year_end,
+            t.region_code,
+            spans.get(t.initiative_index),
+        )
+    return initiatives, targets
+
+
+def _compare(name, old, new):
+    return {
+        f"{name}_added": len(new.keys() - old.keys()),
+        f"{name}_removed": len(old.keys() - new.keys()),
+        f"{name}_changed": sum(1 for key in old.keys() & new.keys() if old[key] != new[key]),
+    }
+
+
+def _relink_curated_targets(document):
+    """Curated targets whose machine-made initiative was just replaced lost their link
+    (SET_NULL); point them at the new initiative around them, unless a curator chose the
+    link (``initiative`` among their curated fields)."""
+    spans = list(
+        Initiative.objects.filter(document=document).visible().values_list("pk", "start", "end")
+    )
+    orphans = Target.objects.filter(document=document, initiative__isnull=True).exclude(
+        curated_fields=[]
+    )
+    for target in orphans:
+        if "initiative" in target.curated_fields:
+            continue
+        around = [pk for pk, s, e in spans if s <= target.start < e]
+        if len(around) == 1:
+            Target.objects.filter(pk=target.pk).update(initiative_id=around[0])

@@ -72,7 +72,13 @@ class Mention:
 class PlaceMatcher:
     def __init__(self, gazetteer):
         self.g = gazetteer
-        self.max_len = gazetteer.max_name_length
+        # For each first character, the lengths of the names that start with it, longest
+        # first: most positions in a text start no name at all and are skipped at once.
+        lengths = {}
+        for name in (*gazetteer.official, *gazetteer.short):
+            if len(name) >= 2:
+                lengths.setdefault(name[0], set()).add(len(name))
+        self.lengths = {c: sorted(ls, reverse=True) for c, ls in lengths.items()}
 
     def find(self, text, context=None):
         """Mentions of places in ``text``, most specific first within each compound.
@@ -97,8 +103,10 @@ class PlaceMatcher:
         return self._resolve(text, raw, context)
 
     def _longest_at(self, text, i):
-        for length in range(min(self.max_len, len(text) - i), 1, -1):
+        for length in self.lengths.get(text[i], ()):
             name = text[i : i + length]
+            if len(name) < length:
+                continue
             if name in self.g.official:
                 return name, True
             if name in self.g.short and name not in AMBIGUOUS_SHORT_NAMES:
