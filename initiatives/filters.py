@@ -297,7 +297,8 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
             ).order_by(
                 F("first_region").asc(nulls_last=True), F("year").desc(nulls_last=True), "pk"
             )
-        return qs.order_by(F("year").desc(nulls_last=True), "-pk")
+        # Matches the PostgreSQL index initiative_newest_idx (and SQLite's DESC default).
+        return qs.order_by(F("year").desc(nulls_last=True), F("pk").desc())
 
 
 # Which column says "at or below this place", by the place's level.

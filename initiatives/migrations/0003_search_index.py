@@ -42,8 +42,13 @@ POSTGRES_FORWARD = [
         GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED""",
     # The search page, CSV export and API: `search_vector @@ tsquery`.
     "CREATE INDEX initiative_search_idx ON initiatives_initiative USING gin (search_vector)",
+    # The "newest" sort (the search page default without a query): PostgreSQL sorts NULLs
+    # first in DESC order, so the model's (year, id) index cannot serve `year DESC NULLS LAST`.
+    """CREATE INDEX initiative_newest_idx
+        ON initiatives_initiative (year DESC NULLS LAST, id DESC)""",
 ]
 POSTGRES_BACKWARD = [
+    "DROP INDEX IF EXISTS initiative_newest_idx",
     "DROP INDEX IF EXISTS initiative_search_idx",
     "ALTER TABLE initiatives_initiative DROP COLUMN IF EXISTS search_vector",
 ]
