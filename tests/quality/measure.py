@@ -49,13 +49,22 @@ class Tally:
         return self.n[key + ".ok"] / total if total else None
 
 
-def measure_document(annotation, extractor, vocabulary_names):
-    g = extractor.g
+def run_extraction(annotation, extractor):
+    """The annotated document's cleaned text, its metadata and what the extractor finds."""
     path = DOCUMENTS / annotation["file"]
     cleaned = read_and_clean(path.read_bytes(), file_name=path.name)
-    text = cleaned.text
-    meta = metadata.extract(text, cleaned.header, extractor.matcher)
-    result = extractor.extract(text, meta)
+    meta = metadata.extract(cleaned.text, cleaned.header, extractor.matcher)
+    return cleaned.text, meta, extractor.extract(cleaned.text, meta)
+
+
+def annotations(file_prefix=""):
+    for path in sorted(ANNOTATIONS.glob(f"{file_prefix}*.json")):
+        yield json.loads(path.read_text(encoding="utf-8"))
+
+
+def measure_document(annotation, extractor, vocabulary_names):
+    g = extractor.g
+    text, meta, result = run_extraction(annotation, extractor)
     t = Tally()
     t.add("document.year", meta.year == annotation["year"])
     t.add("document.kind", meta.kind == annotation["kind"])
@@ -145,8 +154,7 @@ def measure_all():
     extractor = Extractor(gazetteer(), Vocabulary.from_database())
     names = _names_to_canonical()
     report = {}
-    for path in sorted(ANNOTATIONS.glob("*.json")):
-        annotation = json.loads(path.read_text(encoding="utf-8"))
+    for annotation in annotations():
         report[annotation["file"]] = measure_document(annotation, extractor, names)
     overall = Tally()
     for tally in report.values():
@@ -190,14 +198,10 @@ def summary(tally):
 def region_mismatches(file_prefix):
     """(quote, expected codes, extracted codes) for one document: a debugging aid."""
     extractor = Extractor(gazetteer(), Vocabulary.from_database())
-    for path in sorted(ANNOTATIONS.glob(f"{file_prefix}*.json")):
-        annotation = json.loads(path.read_text(encoding="utf-8"))
-        doc = DOCUMENTS / annotation["file"]
-        cleaned = read_and_clean(doc.read_bytes(), file_name=doc.name)
-        meta = metadata.extract(cleaned.text, cleaned.header, extractor.matcher)
-        result = extractor.extract(cleaned.text, meta)
+    for annotation in annotations(file_prefix):
+        text, _, result = run_extraction(annotation, extractor)
         for gold in annotation["initiatives"]:
-            span = _locate(gold["quote"], cleaned.text)
+            span = _locate(gold["quote"], text)
             best = max(result.initiatives, key=lambda i: _overlap(span, (i.start, i.end)))
             if set(best.region_codes) != set(gold["region_codes"]):
                 yield gold["quote"][:50], gold["region_codes"], best.region_codes
@@ -206,19 +210,14 @@ def region_mismatches(file_prefix):
 def target_misses(file_prefix):
     """Annotated targets not found, with the extracted figures that overlap their quote."""
     extractor = Extractor(gazetteer(), Vocabulary.from_database())
-    for path in sorted(ANNOTATIONS.glob(f"{file_prefix}*.json")):
-        annotation = json.loads(path.read_text(encoding="utf-8"))
-        doc = DOCUMENTS / annotation["file"]
-        cleaned = read_and_clean(doc.read_bytes(), file_name=doc.name)
-        meta = metadata.extract(cleaned.text, cleaned.header, extractor.matcher)
-        result = extractor.extract(cleaned.text, meta)
+    for annotation in annotations(file_prefix):
+        text, _, result = run_extraction(annotation, extractor)
         for gold in annotation["targets"]:
-            span = _locate(gold["quote"], cleaned.text)
+            span = _locate(gold["quote"], text)
             near = [
                 (f.indicator, str(f.value), f.kind)
                 for f in result.targets
                 if _overlap(span, (f.start, f.end)) > 0
             ]
-            ok = any(_close(v, Decimal(str(gold["value"]))) for _, v, _ in near)
-            if not ok:
+            if not any(_close(v, Decimal(str(gold["value"]))) for _, v, _ in near):
                 yield gold["quote"][:40], gold["value"], gold["unit"], near
