@@ -15,7 +15,7 @@ FIGURE = re.compile(
     r"(?P<unit>人次|人|名|户|个|家|笔|元|%|所|项|场次|场|期|班次|批|条|套)"
 )
 MAGNITUDE = {"万": Decimal(10000), "亿": Decimal(100000000), "千": Decimal(1000), None: Decimal(1)}
-CLAUSE_SPLIT = re.compile(r"[,;。:、()“”]")
+CLAUSE_SPLIT = re.compile(r"[,;。:、()\n]")
 # Words right before a money amount that make it a rule, not a result: 每人补贴1000元.
 PARAMETER_CONTEXT = re.compile(
     r"(每|最高|不超过|不高于|上限|标准|按|给予|补贴|奖励|奖补|资助|额度|提高至|提高到|调整为|放宽至|放宽到|以内的|至少)[^,;。]{0,12}$"
@@ -126,12 +126,16 @@ def find_figures(text, start, end, *, forward_looking=False):
     return figures
 
 
+VERB_ENDING = re.compile(
+    r"(?:打造|建设|建成|培育|设立|开设|新建|组建|创建|举办|开展|组织|扶持|发放|带动|吸纳|认定|评选|"
+    r"建立|设置|开发|提供|组织|投入|落实|引进|结合|的)$"
+)
 MEASURE_WORDS = {"个", "家", "名", "户", "所", "项", "场", "期", "批", "条", "套"}
 
 
 def _noun_after(span, position):
-    following = re.split(r"[,;。:、()“”]", span[position : position + 16])[0]
-    following = re.sub(r"^[“”\"]", "", following).strip()
+    following = re.split(r"[,;。:、()]", span[position : position + 16])[0]
+    following = re.sub(r"[“”\"]", "", following).strip()
     following = (
         re.split(r"(?:成功|实现|参加|参与|提供|开展|就业|创业|的)", following)[0]
         if len(following) > 10
@@ -152,13 +156,19 @@ def _indicator(before, unit):
     for name, pattern in INDICATORS:
         if pattern.search(before):
             return name
-    phrase = before.strip()
+    phrase = re.sub(r"[“”\"《》]", "", before).strip()
     # Time phrases, places and "X、Y等" lists lead into the indicator without being part of it.
     phrase = LEADING_TIME.sub("", phrase)
     phrase = LEADING_PLACE.sub("", phrase)
     phrase = phrase.rsplit("等", 1)[-1] if "等" in phrase[:-1] else phrase
     phrase = LEADING_NOISE.sub("", phrase)
     phrase = re.sub(r"(达到|达|为|至|超过|近|约|逾|共计|总计|总数|人数)$", "", phrase).strip()
+    phrase = re.sub(r"(?:从\d{4}年|由\d{4}年)?的$", "", phrase)
+    if re.match(r"^[\d.]", phrase) or phrase.endswith(("和", "及", "与", "从", "由")):
+        return ""
+    if VERB_ENDING.search(phrase) and unit in MEASURE_WORDS:
+        return ""  # 打造100个…: the noun follows the measure word
+    phrase = re.sub(r"^(?:通过|依托|围绕|按照|对|向|为|在|将)", "", phrase)
     if len(phrase) < 2 or len(phrase) > 24 or not re.search(r"[\u4e00-\u9fff]", phrase):
         return ""
     return phrase

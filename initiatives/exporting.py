@@ -53,18 +53,21 @@ MULTI = "; "
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _formula_like(value):
+    # A lone "=" or "-" (the comparator column, an empty marker) cannot hold a formula and
+    # is kept as it is, so the comparator column stays machine-readable.
+    return value.__class__ is str and len(value) > 1 and value.startswith(FORMULA_STARTS)
+
+
 def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if _formula_like(value):
         return "'" + value
     return value
 
 
 def _cells(row):
     """A row as CSV cells: ``None`` empty, formula-looking strings neutralised."""
-    return [
-        "" if v is None else ("'" + v if v.__class__ is str and v.startswith(FORMULA_STARTS) else v)
-        for v in row
-    ]
+    return ["" if v is None else ("'" + v if _formula_like(v) else v) for v in row]
 
 
 def _chunks(queryset):

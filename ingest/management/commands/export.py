@@ -3,7 +3,9 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.http import QueryDict
 
+from initiatives import filters
 from initiatives.exporting import (
     INITIATIVE_COLUMNS,
     TARGET_COLUMNS,
@@ -60,25 +62,26 @@ class Command(BaseCommand):
                 f"{queryset.count()} {options['table']} written to {options['output']}"
             )
         else:
-            sys.stdout.reconfigure(newline="")
-            write_csv(self.stdout._out, columns, rows)
+            sys.stdout.reconfigure(encoding="utf-8", newline="")
+            try:
+                sys.stdout.write("\ufeff")
+                write_csv(sys.stdout, columns, rows)
+                sys.stdout.flush()
+            except BrokenPipeError:  # `export … | head`: the reader has all it wanted
+                sys.stderr.close()
 
 
 def _filtered(queryset, params, table):
-    """Apply the search page's FilterSet, so the command selects exactly what the page shows."""
+    """Apply the search page's FilterSet, so the command selects exactly what the page shows.
+
+    The page drops a bad value and says so; a command run unattended should not quietly
+    export more than was asked for, so every such notice is an error here.
+    """
     if not params:
         return queryset, []
-    try:
-        from django.http import QueryDict
-
-        from initiatives import filters
-    except ImportError:  # pragma: no cover - the filter layer ships with the search pages
-        return queryset, ["filters are not available"]
     data = QueryDict(mutable=True)
     for key, values in params.items():
         data.setlist(key, values)
     filterset_class = filters.InitiativeFilter if table == "initiatives" else filters.TargetFilter
     filterset = filterset_class(data, queryset=queryset)
-    if not filterset.is_valid():
-        return queryset, [f"{field}: {' '.join(errs)}" for field, errs in filterset.errors.items()]
-    return filterset.qs, []
+    return filterset.qs, [str(notice) for notice in filterset.notices]
