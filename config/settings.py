@@ -80,6 +80,62 @@ if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32):
         "when DJANGO_DEBUG is off."
     )
 
+# Security (docs/RELIABILITY.md). `manage.py check --deploy` is clean with DJANGO_DEBUG=false,
+# a random DJANGO_SECRET_KEY of 50+ characters, DJANGO_ALLOWED_HOSTS and DJANGO_HTTPS=true.
+# DJANGO_HTTPS=true: the site is reached over TLS only — redirect http to https, HSTS for a
+# year (with includeSubDomains and preload), cookies marked Secure. Behind a proxy that
+# terminates TLS, also set DJANGO_PROXY_SSL_HEADER=true (the proxy must set
+# X-Forwarded-Proto and strip it from clients).
+HTTPS = env_bool("DJANGO_HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if env_bool("DJANGO_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (config.middleware.ContentSecurityPolicyMiddleware): no inline
+# script or style on the site's pages. The admin (Django's change list, our change forms)
+# has <style> blocks, so /admin/ alone also allows inline styles; never inline scripts.
+CSP_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+}
+CSP_RELAXED_POLICY = {**CSP_POLICY, "style-src": "'self' 'unsafe-inline'"}
+CSP_RELAXED_PREFIXES = ["/admin/"]
+
+# Admin login throttle (config.middleware.AdminLoginThrottleMiddleware): failures per
+# client address + user name, and per address, within the window → 429.
+ADMIN_LOGIN_MAX_FAILURES = env_int("ADMIN_LOGIN_MAX_FAILURES", 5, minimum=1)
+ADMIN_LOGIN_MAX_FAILURES_PER_IP = env_int("ADMIN_LOGIN_MAX_FAILURES_PER_IP", 30, minimum=1)
+ADMIN_LOGIN_WINDOW = env_int("ADMIN_LOGIN_WINDOW", 15 * 60, minimum=1)
+ADMIN_LOGIN_THROTTLE_CACHE = "throttle"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by all gunicorn workers on the host, so the limit is not per process.
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("DJANGO_THROTTLE_DIR", str(BASE_DIR / ".cache" / "throttle")),
+    },
+}
+
+# Seconds a client is told to wait (Retry-After) when the database is unavailable (503).
+DATABASE_RETRY_AFTER = env_int("DATABASE_RETRY_AFTER", 30, minimum=1)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -96,15 +152,19 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestLogMiddleware",  # first: its status and time cover the rest
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.AdminLoginThrottleMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",  # last: sees view errors first
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -162,11 +222,20 @@ INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 # jieba writes its dictionary cache here; the default (/tmp) is not always writable.
 JIEBA_CACHE_DIR = Path(env_str("JIEBA_CACHE_DIR", str(BASE_DIR / ".cache")))
 
+# One line per request on the `requests` logger (config.middleware.RequestLogMiddleware);
+# errors with their stack traces on `django.request` / `config.errors`, never to the user
+# (with DEBUG off the pages are templates/500.html and 503.html). DJANGO_REQUEST_LOG=false
+# silences the request lines (e.g. behind a proxy that logs them already).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "requests": {"level": "INFO" if env_bool("DJANGO_REQUEST_LOG", True) else "WARNING"},
+        # The request line already says 404/400; django.request would repeat it as a warning.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -12,3 +12,6 @@ urlpatterns = [
 admin.site.site_header = "地方就业举措知识库 · 管理"
 admin.site.site_title = "就业举措知识库"
 admin.site.index_title = "审核与维护"
+
+# With DEBUG off: a database outage outside a view answers 503, anything else templates/500.html.
+handler500 = "config.errors.server_error"

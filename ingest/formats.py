@@ -36,10 +36,6 @@ HTML_MARKUP = re.compile(
     rb"<\s*(?:!doctype\s+html|html|head|body|meta|title|div|p|table|br)\b", re.IGNORECASE
 )
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# Full-width punctuation and CJK symbols: no space belongs next to them.
-CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026\u00b7"
-WIDE = f"[{CJK}{CJK_PUNCT}]"
-SPACE_BETWEEN_WIDE = re.compile(f"(?<={WIDE})[ \u00a0]+(?={WIDE})")
 
 # Header lines of government pages: 发布时间:2018-06-05 来源:市人社局 字体:[大 中 小]
 HEADER_KEYS = (
@@ -148,7 +144,7 @@ def _read_html(data):
     main = doc.find("main")
     lines = _xml_lines(main) if main is not None else []
     header = _page_header(page)
-    title = (header.get("title") or doc.get("title") or "").strip()
+    title = _without_site_name(header.get("title") or doc.get("title") or "")
     if doc.get("date") and "发布时间" not in header:
         header["发布时间"] = doc.get("date")
     if title:
@@ -157,6 +153,12 @@ def _read_html(data):
         if _squash(first) != _squash(title) and _squash(title) not in _squash(first):
             lines.insert(0, title)
     return "\n".join(lines), header
+
+
+def _without_site_name(title):
+    """``标题_鸡西市人民政府`` → ``标题``: the <title> of a page often carries the site's name."""
+    parts = [p.strip() for p in re.split(r"[_|｜]", title) if p.strip()]
+    return parts[0] if parts and len(parts[0]) >= 4 else title.strip()
 
 
 def decode_html(data):
@@ -252,7 +254,7 @@ def _page_header(page):
     header = {}
     try:
         root = lxml.html.document_fromstring(page)
-    except Exception:  # noqa: BLE001 — the main text was already found; metadata is a bonus
+    except Exception:  # the main text was already found; metadata is a bonus
         return header
     for meta in root.iter("meta"):
         key = META_NAMES.get((meta.get("name") or meta.get("property") or "").strip().lower())
@@ -319,8 +321,6 @@ def _read_docx(data):
                 lines.extend(block.text.split("\n"))
         header = {}
         title = (document.core_properties.title or "").strip()
-    except UnreadableDocument:
-        raise
     except zipfile.BadZipFile:
         raise UnreadableDocument("corrupt .docx file: broken zip package") from None
     except Exception as exc:  # python-docx/lxml raise many kinds on a damaged package
@@ -391,29 +391,58 @@ def _read_pdf(data):
     text = "\n".join(_pdf_paragraphs(_drop_page_furniture(pages)))
     if "(cid:" in text and text.count("(cid:") > len(text) / 50:
         raise UnreadableDocument("PDF fonts have no Unicode mapping: the text layer is unreadable")
-    if len(re.findall(f"[{CJK}]", text)) < reading.MIN_CJK_CHARACTERS:
-        raise UnreadableDocument(NO_TEXT_LAYER)
+    if len(re.sub(r"\s", "", text)) < reading.MIN_CJK_CHARACTERS:
+        raise UnreadableDocument(NO_TEXT_LAYER)  # at most a stamped page number or two
     return text, ({"title": title} if title else {})
 
 
 class _Line:
-    __slots__ = ("text", "x0", "x1", "y0", "y1", "size")
+    __slots__ = ("text", "x0", "x1", "y0", "y1", "size", "lead")
 
-    def __init__(self, text, x0, x1, y0, y1, size):
-        self.text, self.x0, self.x1, self.y0, self.y1, self.size = text, x0, x1, y0, y1, size
+    def __init__(self, text, x0, x1, y0, y1, size, lead):
+        self.text, self.x0, self.x1, self.y0, self.y1 = text, x0, x1, y0, y1
+        self.size = size
+        self.lead = lead  # width of the line's first unbreakable piece (a number, a word)
+
+
+def _line_text(line, char_type):
+    """The characters the PDF draws; of pdfminer's guessed spaces only those between words.
+
+    Justified Chinese lines spread their characters, and pdfminer reads wide gaps as spaces:
+    they would split words. Real spaces are glyphs in the PDF and are kept.
+    """
+    parts = []
+    for item in line:
+        value = item.get_text()
+        if isinstance(item, char_type):
+            parts.append(value)
+        elif value == " ":
+            parts.append("\0")  # decided below, once both neighbours are known
+    text = "".join(parts)
+    text = re.sub(r"(?<=[A-Za-z0-9])\0(?=[A-Za-z0-9])", " ", text)
+    return text.replace("\0", "")
+
+
+LEAD = re.compile(r"[A-Za-z0-9.,%‰+\-/:]+[、,，。;；:：)）”’%]*|.[、,，。;；:：)）”’]*")
+
+
+def _lead_width(chars, x0):
+    text = "".join(c.get_text() for c in chars)
+    match = LEAD.match(text)
+    n = len(match.group()) if match else 1
+    return chars[min(n, len(chars)) - 1].x1 - x0
 
 
 def _pdf_pages(data):
     """[(page height, [_Line in reading order])], and the document's title if it has one."""
+    from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
-    from pdfminer.converter import PDFPageAggregator
 
-    # word_margin: justified CJK lines spread their characters; no spaces for that.
-    laparams = LAParams(word_margin=0.5)
+    laparams = LAParams()
     pages = []
     try:
         document = PDFDocument(PDFParser(io.BytesIO(data)))
@@ -431,12 +460,13 @@ def _pdf_pages(data):
                 for line in element:
                     if not isinstance(line, LTTextLine):
                         continue
-                    text = SPACE_BETWEEN_WIDE.sub("", line.get_text().strip())
-                    if not text:
+                    chars = [c for c in line if isinstance(c, LTChar)]
+                    text = _line_text(line, LTChar).strip()
+                    if not text or not chars:
                         continue
-                    sizes = [c.size for c in line if isinstance(c, LTChar)]
-                    size = statistics.median(sizes) if sizes else line.height
-                    lines.append(_Line(text, line.x0, line.x1, line.y0, line.y1, size))
+                    size = statistics.median(c.size for c in chars)
+                    lead = _lead_width(chars, line.x0)
+                    lines.append(_Line(text, line.x0, line.x1, line.y0, line.y1, size, lead))
             pages.append((layout.height, lines))
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise UnreadableDocument("encrypted PDF: it needs a password to open") from None
@@ -455,7 +485,7 @@ def _pdf_title(document):
         info = resolve1(document.info[0]) if document.info else {}
         raw = resolve1(info.get("Title")) if info else None
         title = decode_text(raw) if isinstance(raw, bytes) else ""
-    except Exception:  # noqa: BLE001 — a broken Info dictionary is no reason to refuse the text
+    except Exception:  # a broken Info dictionary is no reason to refuse the text
         return ""
     title = title.strip()
     return title if re.search(f"[{CJK}]", title) else ""
@@ -515,7 +545,8 @@ def _continues(prev, line, size, left, right, center):
     if abs(prev.size - line.size) > 0.15 * max(prev.size, line.size):
         return False  # a title above body text
     char = line.size or size
-    full = prev.x1 >= right - 2.5 * char
+    # Full: the line's first word would not have fitted at the end of the one before.
+    full = prev.x1 >= right - 2.5 * char or prev.x1 + line.lead > right + 0.5 * char
     if not full:
         return False
     centered = abs((line.x0 + line.x1) / 2 - center) < char and line.x0 > left + 3 * char

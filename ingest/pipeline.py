@@ -15,7 +15,7 @@ import opencc
 from django.conf import settings
 from django.db import transaction
 
-from ingest import cleaning, metadata, reading
+from ingest import cleaning, formats, metadata, reading
 from ingest.extract import EXTRACTOR_VERSION, Extractor
 from ingest.vocabulary import Vocabulary
 from initiatives.models import Document, Initiative, InitiativeRegion, Target
@@ -43,8 +43,12 @@ class Outcome:
 
 
 def read_and_clean(data, *, file_name):
-    raw = reading.decode(data, max_bytes=settings.INGEST_MAX_BYTES)
+    raw, page_header = formats.to_text(data, file_name, settings.INGEST_MAX_BYTES)
     cleaned = cleaning.clean(raw)
+    # Header lines in the text win; the page's metadata (HTML <meta>, info line) fills gaps.
+    for key, value in page_header.items():
+        if value and not cleaned.header.get(key):
+            cleaned.header[key] = value
     if len(cleaned.text) < reading.MIN_CJK_CHARACTERS:
         raise UnreadableDocument("nothing left after removing page furniture")
     return cleaned
@@ -112,35 +116,47 @@ def write_extraction(document, extraction, meta):
     """Replace the document's machine-made rows with ``extraction``; keep curated rows."""
     from initiatives.search import index_initiatives, search_document
 
-    Initiative.objects.filter(document=document).machine_made().delete()
     Target.objects.filter(document=document).machine_made().delete()
-    curated = list(Initiative.objects.filter(document=document))
+    # Machine rows whose sentence is still there keep their id (and so their permalink and
+    # any curated target's link); the others are replaced.
+    previous = {}
+    for row in Initiative.objects.filter(document=document).machine_made():
+        previous.setdefault(row.text, []).append(row)
+    curated = list(Initiative.objects.filter(document=document).exclude(curated_fields=[]))
     curated_targets = list(Target.objects.filter(document=document))
     for row in [*curated, *curated_targets]:
         _reanchor(row, document.text)
     taken = [(c.start, c.end) for c in curated]
 
-    created = []
+    created, kept = [], []
     index_map = {}
     for k, item in enumerate(extraction.initiatives):
         if any(item.start < e and s < item.end for s, e in taken):
             continue
-        initiative = Initiative(
-            document=document,
-            title=item.title,
-            text=document.text[item.start : item.end],
-            heading=item.heading,
-            start=item.start,
-            end=item.end,
-            year=meta.year,
-            year_end=meta.year_end,
-            extractor_version=EXTRACTOR_VERSION,
-        )
-        # Segmented now, so the insert itself fills the full-text index (no second write).
+        text = document.text[item.start : item.end]
+        same = previous.get(text)
+        initiative = same.pop(0) if same else Initiative(document=document, text=text)
+        initiative.title = item.title
+        initiative.heading = item.heading
+        initiative.start, initiative.end = item.start, item.end
+        initiative.year, initiative.year_end = meta.year, meta.year_end
+        initiative.extractor_version = EXTRACTOR_VERSION
+        # Segmented now, so the write itself fills the full-text index (no second pass).
         initiative.search_text = search_document(initiative.title, initiative.text)
-        created.append((initiative, item))
+        (kept if initiative.pk else created).append((initiative, item))
         index_map[k] = initiative
+    Initiative.objects.filter(pk__in=[r.pk for rows in previous.values() for r in rows]).delete()
+    if kept:
+        kept_ids = [i.pk for i, _ in kept]
+        InitiativeRegion.objects.filter(initiative_id__in=kept_ids).delete()
+        Initiative.themes.through.objects.filter(initiative_id__in=kept_ids).delete()
+        Initiative.instruments.through.objects.filter(initiative_id__in=kept_ids).delete()
+        Initiative.objects.bulk_update(
+            [i for i, _ in kept],
+            ["title", "heading", "start", "end", "year", "year_end", "extractor_version", "search_text"],
+        )
     Initiative.objects.bulk_create([i for i, _ in created])
+    created = kept + created
     region_rows, theme_rows, instrument_rows = [], [], []
     g = gazetteer()
     themes = _theme_ids()
@@ -190,8 +206,22 @@ def write_extraction(document, extraction, meta):
         if not any(t.start < e and s < t.end for s, e in taken_targets)
     ]
     Target.objects.bulk_create(target_rows)
+    _link_orphaned_targets(document, [c for c in curated_targets if c.initiative_id is None])
     index_initiatives([c.pk for c in curated])
     return len(created) + len(curated), len(target_rows) + len(curated_targets)
+
+
+def _link_orphaned_targets(document, targets):
+    """A curated target whose initiative was replaced goes to the initiative around it."""
+    if not targets:
+        return
+    spans = list(Initiative.objects.filter(document=document).values_list("pk", "start", "end"))
+    for target in targets:
+        if "initiative" in (target.curated_fields or ()):
+            continue  # a curator chose "no initiative"
+        around = [pk for pk, s, e in spans if s <= target.start < e]
+        if len(around) == 1:
+            Target.objects.filter(pk=target.pk).update(initiative_id=around[0])
 
 
 def _reanchor(row, text):
@@ -210,7 +240,7 @@ def _theme_ids():
     return dict(Theme.objects.values_list("key", "id"))
 
 
-def reextract(document):
+def reextract(document, extractor=None):
     """Extract a stored document again with today's gazetteer and vocabularies.
 
     For the admin's "re-extract" action, after curators added a synonym, a theme cue or a
@@ -219,11 +249,11 @@ def reextract(document):
     and when the new extraction equals what is stored nothing is written, so ids stay put.
     Returns counts: initiatives and targets before/after, and machine rows added, removed
     and changed (same span, different regions/themes/instruments/figures).
-    """
-    from regions.gazetteer import clear_cache
 
-    clear_cache()
-    extractor = Extractor(gazetteer(), Vocabulary.from_database())
+    Without ``extractor``, the gazetteer cache is cleared and the vocabularies read afresh;
+    pass ``fresh_extractor()`` to re-extract many documents with one.
+    """
+    extractor = extractor or fresh_extractor()
     readable = to_simplified(document.text)
     if len(readable) != len(document.text):
         readable = document.text
@@ -234,6 +264,11 @@ def reextract(document):
         initiatives_before = Initiative.objects.filter(document=document).count()
         targets_before = Target.objects.filter(document=document).count()
         old_initiatives, old_targets = _stored_machine_rows(document)
+        linked = set(
+            Target.objects.filter(document=document, initiative__isnull=False).values_list(
+                "pk", flat=True
+            )
+        )
         new_initiatives, new_targets = _extracted_machine_rows(document, extraction, meta)
         report = {
             "document": document.pk,
@@ -245,12 +280,20 @@ def reextract(document):
         report["changed"] = old_initiatives != new_initiatives or old_targets != new_targets
         if report["changed"]:
             write_extraction(document, extraction, meta)
-            _relink_curated_targets(document)
+            _relink_targets(document, linked, extraction)
         if report["changed"] or document.extractor_version != EXTRACTOR_VERSION:
             Document.objects.filter(pk=document.pk).update(extractor_version=EXTRACTOR_VERSION)
         report["initiatives_after"] = Initiative.objects.filter(document=document).count()
         report["targets_after"] = Target.objects.filter(document=document).count()
     return report
+
+
+def fresh_extractor():
+    """An extractor over the gazetteer and vocabularies as they are in the database now."""
+    from regions.gazetteer import clear_cache
+
+    clear_cache()
+    return Extractor(gazetteer(), Vocabulary.from_database())
 
 
 def _stored_metadata(document, readable, extractor):
@@ -342,7 +385,9 @@ def _extracted_machine_rows(document, extraction, meta):
             t.year,
             t.year_end,
             t.region_code,
-            spans.get(t.initiative_index),
+            spans.get(t.initiative_index) or _around(taken, t)
+            if t.initiative_index is not None
+            else None,
         )
     return initiatives, targets
 
@@ -355,19 +400,37 @@ def _compare(name, old, new):
     }
 
 
-def _relink_curated_targets(document):
-    """Curated targets whose machine-made initiative was just replaced lost their link
-    (SET_NULL); point them at the new initiative around them, unless a curator chose the
-    link (``initiative`` among their curated fields)."""
-    spans = list(
-        Initiative.objects.filter(document=document).visible().values_list("pk", "start", "end")
-    )
-    orphans = Target.objects.filter(document=document, initiative__isnull=True).exclude(
-        curated_fields=[]
+def _around(spans, row):
+    """The one span of ``spans`` that ``row`` starts in, else None."""
+    found = [(s, e) for s, e in spans if s <= row.start < e]
+    return found[0] if len(found) == 1 else None
+
+
+def _relink_targets(document, linked, extraction):
+    """Give back targets the initiative link ``write_extraction`` could not.
+
+    Two cases lose it: a curated target whose machine-made initiative was just replaced
+    (SET_NULL), and a new machine target inside an initiative a curator edited (which the
+    extraction no longer counts as its own). Both are linked to the one initiative around
+    them, unless a curator chose the link (``initiative`` among the curated fields).
+    """
+    inside = {(t.start, t.end) for t in extraction.targets if t.initiative_index is not None}
+    spans = {
+        (s, e): pk
+        for pk, s, e in Initiative.objects.filter(document=document).values_list(
+            "pk", "start", "end"
+        )
+    }
+    orphans = Target.objects.filter(document=document, initiative__isnull=True).only(
+        "pk", "start", "end", "curated_fields"
     )
     for target in orphans:
-        if "initiative" in target.curated_fields:
+        if "initiative" in (target.curated_fields or ()):
             continue
-        around = [pk for pk, s, e in spans if s <= target.start < e]
-        if len(around) == 1:
-            Target.objects.filter(pk=target.pk).update(initiative_id=around[0])
+        if target.curated_fields and target.pk not in linked:
+            continue
+        if not target.curated_fields and (target.start, target.end) not in inside:
+            continue
+        span = _around(spans, target)
+        if span is not None:
+            Target.objects.filter(pk=target.pk).update(initiative_id=spans[span])

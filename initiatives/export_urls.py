@@ -1,4 +1,5 @@
-"""CSV export, JSON API and its OpenAPI description (included before initiatives.urls)."""
+"""CSV export, JSON API, OpenAPI description, data dictionary and full download (included
+before initiatives.urls)."""
 
 from django.urls import path
 
@@ -10,4 +11,6 @@ urlpatterns = [
     path("api/initiatives", export_views.api_initiatives, name="api_initiatives"),
     path("api/targets", export_views.api_targets, name="api_targets"),
     path("api/openapi.json", export_views.openapi, name="api_openapi"),
+    path("data/", export_views.data_dictionary, name="data_dictionary"),
+    path("data/knowledge-base.zip", export_views.knowledge_base_download, name="data_download"),
 ]

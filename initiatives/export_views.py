@@ -1,4 +1,6 @@
-"""CSV export and the read-only JSON API: what the search pages' query parameters select.
+"""CSV export, the read-only JSON API, the data dictionary (/data/) and the full download.
+
+CSV export and API: what the search pages' query parameters select.
 
 Both go through the search pages' FilterSets (``InitiativeFilter``, ``TargetFilter``), so a
 bad parameter value is dropped exactly as the page drops it (and reported in ``notices``),
@@ -8,15 +10,20 @@ answers 400 with a JSON body, never a 500.
 """
 
 import re
+import tempfile
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.paginator import EmptyPage, Paginator
-from django.http import JsonResponse, StreamingHttpResponse
+from django.db import connection, transaction
+from django.db.models import Count
+from django.http import FileResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from initiatives import facets
+from initiatives import facets, knowledge_base
 from initiatives.exporting import (
     INITIATIVE_COLUMNS,
     TARGET_COLUMNS,
@@ -26,7 +33,8 @@ from initiatives.exporting import (
     target_rows,
 )
 from initiatives.filters import InitiativeFilter, TargetFilter
-from initiatives.models import Initiative, Target
+from initiatives.models import Document, Initiative, PolicyInstrument, Status, Target, Theme
+from regions.models import Region
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 200
@@ -463,3 +471,96 @@ for _path, _params in _CSV_PATH_PARAMS.items():
 @require_GET
 def openapi(request):
     return _json(OPENAPI)
+
+
+# Data dictionary and full download ------------------------------------------------------------
+
+# The zip is built in memory up to this size, then in a temporary file on disk.
+SPOOL_MAX_SIZE = 16 * 1024 * 1024
+
+
+def _with_examples(table, site):
+    return [(column, column.example.replace("{base}", site)) for column in table.columns]
+
+
+@require_GET
+def data_dictionary(request):
+    """/data/: every published column, the vocabularies and how to cite, for researchers."""
+    site = base_url(request)
+    level_counts = dict(
+        Region.objects.order_by()
+        .values_list("level")
+        .annotate(n=Count("code"))
+        .values_list("level", "n")
+    )
+    instruments = sorted(
+        PolicyInstrument.objects.all(),
+        key=lambda i: (list(PolicyInstrument.Category.values).index(i.category), i.name),
+    )
+    example = (
+        Initiative.objects.visible()
+        .select_related("document")
+        .defer("search_text", "document__text")
+        .order_by("pk")
+        .first()
+    )
+    context = {
+        "site": site,
+        "initiative_columns": _with_examples(knowledge_base.INITIATIVE_TABLE, site),
+        "target_columns": _with_examples(knowledge_base.TARGET_TABLE, site),
+        "other_tables": knowledge_base.TABLES[2:],
+        "zip_members": knowledge_base.ZIP_MEMBERS,
+        "themes": Theme.objects.order_by("position", "key"),
+        "instruments": instruments,
+        "levels": [
+            (value, label, knowledge_base.LEVEL_NAMES[value], level_counts.get(value, 0))
+            for value, label in Region.Level.choices
+        ],
+        "region_total": sum(level_counts.values()),
+        "document_kinds": Document.Kind.choices,
+        "statuses": Status.choices,
+        "target_kinds": Target.Kind.choices,
+        "example": example,
+        "today": timezone.localdate(),
+    }
+    return render(request, "exports/data.html", context)
+
+
+@contextmanager
+def _snapshot():
+    """One consistent view of the database while the zip's tables are read.
+
+    On PostgreSQL a REPEATABLE READ transaction (read committed would let an ingest that
+    commits half-way through show up in targets.csv but not in initiatives.csv); SQLite's
+    read transaction is a snapshot already. Inside an outer transaction, that one is used.
+    """
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+@require_GET
+def knowledge_base_download(request):
+    """/data/knowledge-base.zip: every visible row of every table, plus datapackage.json.
+
+    Written to a temporary file (in memory while small, on disk beyond SPOOL_MAX_SIZE) and
+    sent with FileResponse, which reads it back in blocks and closes (deletes) it.
+    """
+    generated_at = timezone.now()
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_SIZE, suffix=".zip")
+    try:
+        with _snapshot():
+            knowledge_base.write_knowledge_base(spool, generated_at, base_url(request))
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    file_name = f"knowledge-base-{timezone.localdate(generated_at).isoformat()}.zip"
+    response = FileResponse(
+        spool, as_attachment=True, filename=file_name, content_type="application/zip"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,13 +1,27 @@
-"""Facet counts for the search page: one function per facet.
+"""Facet counts for the search page, all from one statement over the text matches.
 
-Each facet counts with every *other* active filter applied (``filter_set.filtered(leave_out=…)``),
-so choosing a second value in a facet (OR) shows what it would add. Counts come from
-GROUP BYs in the database; names come from the in-memory gazetteer and the vocabularies
-the filter set already loaded, so a facet costs one query (the place drill-down two).
+Each facet counts with every *other* active filter applied, so choosing a second value in a
+facet (OR) shows what it would add. Counting each facet with its own query over every match
+repeats the full-text match once per facet, which for a common word (就业) is most of the
+table (DESIGN.md, "Search"). Instead ``facet_counts`` runs one statement: the matches of
+the query text (and the visibility rule) are materialised once as ``m(id, year, kind)``, and
+one GROUP BY per facet reads that set, each with the other facets' filters as conditions:
+
+- year × document kind cells (place, theme and instrument filters applied): the year and
+  kind facets are derived from them in Python, each under the other's filter, and the cells
+  that pass both add up to the number of results (the page needs no COUNT of its own);
+- provinces (distinct initiatives: one may have several regions in one province);
+- themes; instruments.
+
+The result is kept on the filter set, so every facet function below (and the JSON API)
+shares it. Names come from the in-memory gazetteer and the vocabularies the filter set has
+already loaded. The place drill-down (only when a place is chosen) is one more query.
 """
 
+import sqlite3
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import Count
 from django.utils.translation import get_language
 
@@ -60,15 +74,163 @@ def _facet(filter_set, name, items):
     ]
 
 
+# Counting ---------------------------------------------------------------------------------
+
+# The facet groups: the parameters each facet leaves out of its own counts.
+FACET_GROUPS = {
+    "place": PLACE,
+    "theme": ("theme",),
+    "year": YEARS,
+    "instrument": ("instrument",),
+    "kind": ("kind",),
+}
+FACETED = tuple(name for group in FACET_GROUPS.values() for name in group)
+
+
+@dataclass
+class FacetCounts:
+    """Every facet's counts for one filter set (see the module docstring)."""
+
+    cells: list  # (year, kind, n): place, theme and instrument filters applied
+    provinces: dict  # province code -> initiatives
+    themes: dict  # theme id -> initiatives
+    instruments: dict  # instrument id -> initiatives
+
+
+def facet_counts(filter_set):
+    """The filter set's ``FacetCounts``, computed on first use (one query)."""
+    counts = getattr(filter_set, "_facet_counts", None)
+    if counts is None:
+        counts = filter_set._facet_counts = _count(filter_set)
+    return counts
+
+
+def _count(filter_set):
+    using = filter_set.queryset.db
+    connection = connections[using]
+    # The rows every facet starts from: the filter set's own queryset (visible initiatives)
+    # and the query text, without any facet filter.
+    base = filter_set.filtered(leave_out=FACETED).order_by()
+    base = base.values_list("pk", "year", "document__kind")
+    base_sql, params = base.query.get_compiler(using=using).as_sql()
+    conditions = _conditions(filter_set, using)
+
+    def where(leave_out, *extra):
+        """``AND …`` for every active facet filter but ``leave_out``'s."""
+        clauses, args = list(extra), []
+        for group, (sql, group_params) in conditions.items():
+            if group not in leave_out:
+                clauses.append(sql)
+                args.extend(group_params)
+        return "".join(f" AND {clause}" for clause in clauses), args
+
+    region = InitiativeRegion._meta.db_table
+    themes = Initiative.themes.through._meta.db_table
+    instruments = Initiative.instruments.through._meta.db_table
+    selects = []
+    clause, args = where(("year", "kind"))
+    selects.append(
+        (
+            f"SELECT 'c', m.year, m.kind, COUNT(*) FROM m WHERE 1 = 1{clause} GROUP BY m.year, m.kind",
+            args,
+        )
+    )
+    clause, args = where(("place",), "r.province_id IS NOT NULL")
+    selects.append(
+        (
+            # An initiative with two regions in one province counts once there.
+            "SELECT 'p', NULL, p.province_id, COUNT(*) FROM (SELECT DISTINCT r.initiative_id,"
+            f" r.province_id FROM m CROSS JOIN {region} r WHERE r.initiative_id = m.id{clause})"
+            " p GROUP BY p.province_id",
+            args,
+        )
+    )
+    clause, args = where(("theme",))
+    selects.append(
+        (
+            f"SELECT 't', t.theme_id, NULL, COUNT(*) FROM m CROSS JOIN {themes} t"
+            f" WHERE t.initiative_id = m.id{clause} GROUP BY t.theme_id",
+            args,
+        )
+    )
+    clause, args = where(("instrument",))
+    selects.append(
+        (
+            f"SELECT 'i', t.policyinstrument_id, NULL, COUNT(*) FROM m CROSS JOIN {instruments} t"
+            f" WHERE t.initiative_id = m.id{clause} GROUP BY t.policyinstrument_id",
+            args,
+        )
+    )
+    sql = "WITH m (id, year, kind) AS {}({}) {}".format(
+        _materialized(connection), base_sql, " UNION ALL ".join(sql for sql, _ in selects)
+    )
+    params = [*params, *(arg for _, args in selects for arg in args)]
+    counts = FacetCounts([], {}, {}, {})
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for tag, number, text, n in cursor.fetchall():
+            if tag == "c":
+                counts.cells.append((number, text, n))
+            elif tag == "p":
+                counts.provinces[text] = n
+            elif tag == "t":
+                counts.themes[number] = n
+            else:
+                counts.instruments[number] = n
+    return counts
+
+
+def _materialized(connection):
+    """Compute the matches once, not once per GROUP BY (SQLite 3.35+, PostgreSQL 12+)."""
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
+        return ""
+    return "MATERIALIZED "
+
+
+def _conditions(filter_set, using):
+    """``{facet group: (SQL over m, params)}`` for each active facet filter.
+
+    Region, theme and instrument filters are the filter set's own ``initiative_id``
+    subqueries (``InitiativeFilter.ids_matching``); years and kinds test m's columns the way
+    ``filter_year``, ``year_min``/``year_max`` and ``filter_kind`` do.
+    """
+    conditions = {}
+
+    def add(group, sql, args):
+        if group in conditions:
+            sql = f"{conditions[group][0]} AND {sql}"
+            args = [*conditions[group][1], *args]
+        conditions[group] = (sql, list(args))
+
+    for group, name in (
+        ("place", "province"),
+        ("place", "region"),
+        ("theme", "theme"),
+        ("instrument", "instrument"),
+    ):
+        value = filter_set.active(name)
+        if not value:
+            continue
+        ids = filter_set.ids_matching(name, value)
+        if ids is not None:
+            sub_sql, sub_params = ids.query.get_compiler(using=using).as_sql()
+            add(group, f"m.id IN ({sub_sql})", sub_params)
+    years = filter_set.active("year")
+    if years:
+        add("year", "m.year IN ({})".format(", ".join(["%s"] * len(years))), years)
+    for name, sign in (("year_min", ">="), ("year_max", "<=")):
+        value = filter_set.active(name)
+        if value is not None:
+            add("year", f"m.year {sign} %s", [value])
+    kinds = filter_set.active("kind")
+    if kinds:
+        add("kind", "m.kind IN ({})".format(", ".join(["%s"] * len(kinds))), kinds)
+    return conditions
+
+
 def province_facet(filter_set):
     """All provinces with counts; the place filters (province, region) left out."""
-    base = filter_set.filtered(leave_out=PLACE)
-    counts = dict(
-        InitiativeRegion.objects.filter(initiative__in=base.values("pk"), province__isnull=False)
-        .values_list("province_id")
-        .annotate(n=Count("initiative_id", distinct=True))
-        .order_by()
-    )
+    counts = facet_counts(filter_set).provinces
     chosen = filter_set.active("province") or []
     places = sorted(
         (p for p in gazetteer().by_code.values() if p.level == PROVINCE), key=lambda p: p.code
@@ -155,14 +317,7 @@ def _county_codes(parents):
 
 
 def theme_facet(filter_set):
-    base = filter_set.filtered(leave_out=("theme",)).values("pk")
-    through = Initiative.themes.through
-    counts = dict(
-        through.objects.filter(initiative_id__in=base)
-        .values_list("theme_id")
-        .annotate(n=Count("initiative_id"))
-        .order_by()
-    )
+    counts = facet_counts(filter_set).themes
     chosen = filter_set.active("theme") or []
     english = get_language() == "en"
     items = [
@@ -174,14 +329,7 @@ def theme_facet(filter_set):
 
 def instrument_facet(filter_set):
     """Instruments used by the matching initiatives (most used first), plus chosen ones."""
-    base = filter_set.filtered(leave_out=("instrument",)).values("pk")
-    through = Initiative.instruments.through
-    counts = dict(
-        through.objects.filter(initiative_id__in=base)
-        .values_list("policyinstrument_id")
-        .annotate(n=Count("initiative_id"))
-        .order_by()
-    )
+    counts = facet_counts(filter_set).instruments
     chosen = filter_set.active("instrument") or []
     english = get_language() == "en"
     items = [
@@ -203,19 +351,18 @@ def instrument_facet(filter_set):
 
 
 def _slug_of(raw, filter_set):
-    if raw.isdigit() and int(raw) in filter_set.instruments:
+    if raw.isascii() and raw.isdigit() and int(raw) in filter_set.instruments:
         return filter_set.instruments[int(raw)].slug
     return raw
 
 
 def year_and_kind_facets(filter_set):
-    """Both facets from one GROUP BY (year × document kind), each side filtered in Python.
+    """Both facets from the year × document kind cells, each side filtered in Python.
 
     Returns ``(years, kinds, total)``: the cells that pass both filters add up to the number
     of results, which spares the page a COUNT over every match.
     """
-    base = filter_set.filtered(leave_out=(*YEARS, "kind"))
-    cells = list(base.values_list("year", "document__kind").annotate(n=Count("pk")).order_by())
+    cells = facet_counts(filter_set).cells
     kinds_chosen = filter_set.active("kind") or []
     years_chosen = filter_set.active("year") or []
     year_min, year_max = filter_set.active("year_min"), filter_set.active("year_max")

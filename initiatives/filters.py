@@ -180,7 +180,7 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         return {i.pk: i for i in PolicyInstrument.objects.all()}
 
     def _parse_instrument(self, raw):
-        if raw.isdigit() and int(raw) in self.instruments:
+        if raw.isascii() and raw.isdigit() and int(raw) in self.instruments:
             return int(raw)
         for instrument in self.instruments.values():
             if instrument.slug == raw:
@@ -242,25 +242,39 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         return queryset.filter(search.matching(terms)) if terms else queryset
 
     def filter_province(self, queryset, name, value):
-        ids = InitiativeRegion.objects.filter(province__in=value).values("initiative_id")
-        return queryset.filter(pk__in=Subquery(ids))
+        return self._restrict(queryset, name, value)
 
     def filter_region(self, queryset, name, value):
-        for_region = region_q(value)
-        if for_region is None:
-            return queryset
-        ids = InitiativeRegion.objects.filter(for_region).values("initiative_id")
-        return queryset.filter(pk__in=Subquery(ids))
+        return self._restrict(queryset, name, value)
 
     def filter_theme(self, queryset, name, value):
-        through = Initiative.themes.through
-        ids = through.objects.filter(theme__key__in=value).values("initiative_id")
-        return queryset.filter(pk__in=Subquery(ids))
+        return self._restrict(queryset, name, value)
 
     def filter_instrument(self, queryset, name, value):
-        through = Initiative.instruments.through
-        ids = through.objects.filter(policyinstrument_id__in=value).values("initiative_id")
-        return queryset.filter(pk__in=Subquery(ids))
+        return self._restrict(queryset, name, value)
+
+    def _restrict(self, queryset, name, value):
+        ids = self.ids_matching(name, value)
+        return queryset if ids is None else queryset.filter(pk__in=Subquery(ids))
+
+    def ids_matching(self, name, value):
+        """The ``initiative_id`` subquery behind a region/theme/instrument filter (``None``:
+        no restriction). The filters above and the facet counts (initiatives.facets) share it,
+        so a facet can never count differently from what choosing its value returns."""
+        if name == "province":
+            return InitiativeRegion.objects.filter(province__in=value).values("initiative_id")
+        if name == "region":
+            for_region = region_q(value)
+            if for_region is None:
+                return None
+            return InitiativeRegion.objects.filter(for_region).values("initiative_id")
+        if name == "theme":
+            through = Initiative.themes.through
+            return through.objects.filter(theme__key__in=value).values("initiative_id")
+        if name == "instrument":
+            through = Initiative.instruments.through
+            return through.objects.filter(policyinstrument_id__in=value).values("initiative_id")
+        raise ValueError(name)
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(year__in=value)
@@ -355,7 +369,7 @@ class TargetFilter(RegionFilterMixin, django_filters.FilterSet):
             "province": self._parse_province,
             "region": self._parse_region,
             "year": parse_year,
-            "indicator": lambda raw: raw[:80],
+            "indicator": lambda raw: None if "\x00" in raw else raw[:80],
             "target_kind": lambda raw: raw if raw in Target.Kind.values else None,
             "kind": self._parse_kind,
         }

@@ -1,5 +1,6 @@
 """Documents, the initiatives and targets extracted from them, and the vocabularies."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -227,6 +228,12 @@ class InitiativeRegion(models.Model):
         super().save(*args, **kwargs)
 
 
+class TargetQuerySet(InitiativeQuerySet):
+    def visible(self):
+        """Targets shown publicly: neither hidden themselves nor part of a hidden initiative."""
+        return self.exclude(status=Status.HIDDEN).exclude(initiative__status=Status.HIDDEN)
+
+
 class Target(models.Model):
     class Kind(models.TextChoices):
         TARGET = "target", _("目标")
@@ -278,7 +285,7 @@ class Target(models.Model):
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = InitiativeQuerySet.as_manager()
+    objects = TargetQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("指标")
@@ -295,3 +302,127 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.indicator} {self.comparator} {self.value}{self.unit}"
+
+
+class CurationRecord(models.Model):
+    """What the machine had in a field before a curator first changed it, and what they set.
+
+    One row per (initiative or target, field): written on the first edit of a machine-made
+    field, its curated value kept up to date by later edits. Re-ingest and re-extract never
+    touch curated rows, so the record lives as long as the row it describes.
+    """
+
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name=_("举措"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="curation_records",
+    )
+    target = models.ForeignKey(
+        Target,
+        verbose_name=_("指标"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="curation_records",
+    )
+    field = models.CharField(_("字段"), max_length=40)
+    # Plain JSON: strings and numbers as they are, decimals as strings, related rows as
+    # their keys (ids, region codes), many-to-many as sorted lists of keys.
+    machine_value = models.JSONField(_("机器抽取的值"), null=True, blank=True)
+    curated_value = models.JSONField(_("人工修改后的值"), null=True, blank=True)
+    extractor_version = models.CharField(_("抽取器版本"), max_length=32, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("首次修改时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("最近修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("人工修改记录")
+        verbose_name_plural = _("人工修改记录（机器原值）")
+        ordering = ["field", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(initiative__isnull=False, target__isnull=True)
+                | Q(initiative__isnull=True, target__isnull=False),
+                name="curation_record_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["initiative", "field"],
+                condition=Q(initiative__isnull=False),
+                name="curation_record_initiative_field_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["target", "field"],
+                condition=Q(target__isnull=False),
+                name="curation_record_target_field_unique",
+            ),
+        ]
+
+    def __str__(self):
+        owner = f"#{self.initiative_id}" if self.initiative_id else f"T{self.target_id}"
+        return f"{owner} {self.field}"
+
+
+class MergeRecord(models.Model):
+    """One initiative folded into another by a curator: both sources stay on record.
+
+    The merged initiative is hidden, not deleted; its id, document and text are copied here
+    too, so "also reported in" survives even if that row or its document is removed later.
+    """
+
+    survivor = models.ForeignKey(
+        Initiative,
+        verbose_name=_("保留的举措"),
+        on_delete=models.CASCADE,
+        related_name="merge_records",
+    )
+    merged = models.ForeignKey(
+        Initiative,
+        verbose_name=_("被并入的举措"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_into_records",
+    )
+    merged_initiative_id = models.PositiveBigIntegerField(_("被并入举措编号"))
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("来源文件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    document_title = models.CharField(_("文件标题"), max_length=300)
+    document_file = models.CharField(_("文件名"), max_length=255, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+    text = models.TextField(_("原文"))
+    start = models.PositiveIntegerField(_("起始位置"))
+    end = models.PositiveIntegerField(_("结束位置"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("合并人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("合并时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("合并记录")
+        verbose_name_plural = _("合并记录（也见于）")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["merged_initiative_id"], name="merge_record_merged_idx")]
+
+    def __str__(self):
+        return f"#{self.merged_initiative_id} → #{self.survivor_id}"

@@ -29,3 +29,13 @@ def restore_sqlite_triggers(sender, using="default", **kwargs):
     from django.db import connections
 
     ensure_index(connections[using])
+
+
+@receiver(post_save, sender="initiatives.PolicyInstrument")
+@receiver(post_save, sender="regions.Region")
+def vocabulary_changed(sender, **kwargs):
+    # Instrument names and place names are in jieba's custom dictionary: rebuild it lazily.
+    # Rows indexed earlier keep their tokens until `manage.py reindex` runs.
+    from initiatives.segmentation import reset_tokenizer
+
+    reset_tokenizer()

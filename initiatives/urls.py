@@ -10,4 +10,6 @@ urlpatterns = [
     path("targets/", views.target_list, name="target_list"),
     path("documents/<int:pk>/", views.document_detail, name="document_detail"),
     path("instruments/<slug:slug>/", views.instrument_detail, name="instrument_detail"),
+    # Indicators are free Chinese text that may hold a "/": hence <path:>.
+    path("indicators/<path:indicator>/", views.indicator_detail, name="indicator_detail"),
 ]

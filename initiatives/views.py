@@ -1,9 +1,11 @@
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from initiatives import facets
+from initiatives import charts, facets
 from initiatives.filters import InitiativeFilter, TargetFilter
 from initiatives.highlight import pieces, snippet
 from initiatives.models import (
@@ -15,10 +17,11 @@ from initiatives.models import (
     Target,
     Theme,
 )
-from regions.gazetteer import PROVINCE, gazetteer
+from regions.gazetteer import gazetteer
 
 PAGE_SIZE = 20
 CONTEXT_CHARS = 240  # source text shown on each side of an initiative
+MAX_INDICATOR_ROWS = 500  # target rows drawn on an indicator page (the rest: /targets/)
 
 
 def region_paths(codes):
@@ -29,17 +32,8 @@ def region_paths(codes):
 
 def home(request):
     visible = Initiative.objects.visible()
-    province_counts = dict(
-        InitiativeRegion.objects.filter(initiative__in=visible.values("pk"))
-        .values_list("province_id")
-        .annotate(n=Count("initiative_id", distinct=True))
-        .order_by()
-    )
-    provinces = [
-        (p, province_counts.get(p.code, 0))
-        for p in sorted(gazetteer().by_code.values(), key=lambda p: p.code)
-        if p.level == PROVINCE
-    ]
+    # The map counts like the search page's province facet, and its tiles open that page.
+    everything = InitiativeFilter(QueryDict())
     ctx = {
         "counts": {
             "initiatives": visible.count(),
@@ -50,7 +44,9 @@ def home(request):
         "themes": Theme.objects.annotate(
             n=Count("initiative", filter=~_hidden("initiative__status"))
         ),
-        "provinces": provinces,
+        "province_map": charts.province_map(
+            facets.province_facet(everything), base_url=reverse("initiative_list")
+        ),
         "latest_documents": Document.objects.select_related("issuing_region").order_by(
             "-ingested_at"
         )[:8],
@@ -101,7 +97,7 @@ def initiative_list(request):
             ("region", _("地区")),
         ],
         "chips": facets.active_chips(filter_set),
-        "provinces": facets.province_facet(filter_set),
+        **pictures(filter_set, total),
         "place_children": facets.place_children_facet(filter_set),
         "themes": facets.theme_facet(filter_set),
         "instruments": facets.instrument_facet(filter_set),
@@ -114,6 +110,20 @@ def initiative_list(request):
         "hidden_params": _hidden_params(request.GET, keep_out=("q", "page")),
     }
     return render(request, "initiatives/initiative_list.html", ctx)
+
+
+def pictures(filter_set, total):
+    """The province facet (also drawn as the map) and the theme × year chart of the results.
+
+    The map reuses the facet's counts and links; the chart costs one GROUP BY.
+    """
+    provinces = facets.province_facet(filter_set)
+    cells = charts.theme_year_cells(filter_set.filtered()) if total else {}
+    return {
+        "provinces": provinces,
+        "province_map": charts.province_map(provinces),
+        "theme_year": charts.theme_year_chart(cells, list(filter_set.themes.values())),
+    }
 
 
 def _hidden_params(data, keep_out):
@@ -188,6 +198,7 @@ def document_detail(request, pk):
         "document": document,
         "segments": marked_segments(document.text, initiatives),
         "initiative_count": len(initiatives),
+        "target_pairs": charts.draw_pairs(charts.pair_targets(document.targets.visible())),
         "issuing_path": region_paths([document.issuing_region_id])[0]
         if document.issuing_region_id
         else [],
@@ -302,3 +313,25 @@ def target_list(request):
         "export_query": facets.without(request.GET).lstrip("?"),
     }
     return render(request, "initiatives/target_list.html", ctx)
+
+
+def indicator_detail(request, indicator):
+    """Regions side by side on one indicator: each target with its achieved figure, bars
+    on one scale per unit. The target-page parameters (province, region, year, kind…) apply."""
+    if not Target.objects.visible().filter(indicator=indicator).exists():
+        raise Http404
+    data = request.GET.copy()
+    data.setlist("indicator", [indicator])
+    data.pop("page", None)
+    filter_set = TargetFilter(data)
+    pairs = charts.pair_targets(filter_set.qs[:MAX_INDICATOR_ROWS])
+    ctx = {
+        "indicator": indicator,
+        "notices": filter_set.notices,
+        "groups": charts.by_unit(pairs),
+        "region_count": len({p.region_id for p in pairs}),
+        "row_count": filter_set.qs.count(),
+        "max_rows": MAX_INDICATOR_ROWS,
+        "targets_query": data.urlencode(),
+    }
+    return render(request, "initiatives/indicator_detail.html", ctx)

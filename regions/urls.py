@@ -3,5 +3,5 @@ from django.urls import path
 from regions import views
 
 urlpatterns = [
-    path("regions/<str:code>/", views.region_detail, name="region_detail"),
+    path("regions/<slug:code>/", views.region_detail, name="region_detail"),
 ]

@@ -3,10 +3,14 @@ from django.db.models import Count
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 
+from initiatives import charts
 from initiatives.filters import InitiativeFilter, TargetFilter
 from initiatives.models import Initiative, InitiativeRegion
 from initiatives.views import PAGE_SIZE, region_paths, with_labels
 from regions.models import Region
+
+# Target rows paired and drawn on a region page; the full list is on /targets/.
+MAX_TARGET_ROWS = 300
 
 # Which InitiativeRegion column counts "at or below a child", by the child's level.
 CHILD_COLUMN = {
@@ -21,9 +25,10 @@ def region_detail(request, code):
     scope = QueryDict(mutable=True)
     if region.level != Region.Level.NATIONAL:
         scope["region"] = region.code
-    initiatives = InitiativeFilter(scope).qs
+    filter_set = InitiativeFilter(scope)
+    initiatives = filter_set.qs
     page = Paginator(with_labels(initiatives), PAGE_SIZE).get_page(request.GET.get("page"))
-    targets = TargetFilter(scope).qs.select_related("initiative")
+    targets = TargetFilter(scope).qs
     ctx = {
         "region": region,
         "breadcrumb": region_paths([region.code])[0],
@@ -36,11 +41,12 @@ def region_detail(request, code):
             }
             for i in page.object_list
         ],
-        "targets": [
-            {"target": t, "path": region_paths([t.region_id])[0] if t.region_id else []}
-            for t in targets[:50]
-        ],
+        "target_pairs": charts.draw_pairs(charts.pair_targets(targets[:MAX_TARGET_ROWS])),
         "target_count": targets.count(),
+        "max_target_rows": MAX_TARGET_ROWS,
+        "theme_year": charts.theme_year_chart(
+            charts.theme_year_cells(filter_set.filtered()), list(filter_set.themes.values())
+        ),
         "search_query": scope.urlencode(),
     }
     return render(request, "regions/region_detail.html", ctx)

@@ -121,7 +121,7 @@ def test_reingesting_a_changed_document_keeps_curated_rows(tmp_path):
     curated.refresh_from_db()
     assert curated.title == "平利社区工厂(人工标题)"
     assert curated.document.text[curated.start : curated.end] == curated.text
-    assert not machine_ids & set(Initiative.objects.values_list("pk", flat=True))
+    assert machine_ids <= set(Initiative.objects.values_list("pk", flat=True))  # unchanged rows keep ids
     assert Initiative.objects.filter(text__contains="就业援助月").exists()
     assert Initiative.objects.filter(text=curated.text).count() == 1
 
@@ -139,3 +139,15 @@ def test_a_traditional_character_reprint_is_read_and_stored_as_written(tmp_path)
     assert jobs.indicator == "城镇新增就业" and "城鎮新增就業" in jobs.text
     for initiative in document.initiatives.all():
         assert document.text[initiative.start : initiative.end] == initiative.text
+
+
+def test_reingesting_a_changed_document_keeps_the_ids_of_unchanged_initiatives(tmp_path):
+    path = tmp_path / "summary.txt"
+    path.write_bytes(SUMMARY.read_bytes())
+    ingest(path)
+    before = dict(Initiative.objects.values_list("text", "pk"))
+    path.write_bytes(SUMMARY.read_bytes() + "\n十、新增一项措施:开展就业援助月活动,帮扶就业困难人员。".encode())
+    ingest(path)
+    after = dict(Initiative.objects.values_list("text", "pk"))
+    assert {t: after[t] for t in before} == before
+    assert len(after) == len(before) + 1

@@ -76,3 +76,13 @@ def test_an_initiative_region_carries_its_province():
     assert (links["510106"].province_id, links["510106"].prefecture_id) == ("510000", "510100")
     assert links["130529"].province_id == "130000"
     assert [r.name for r in initiative.regions.order_by("code")] == ["巨鹿县", "金牛区"]
+
+
+def test_targets_of_a_hidden_initiative_are_not_visible():
+    from initiatives.models import Target
+    from tests.factories import make_initiative, make_target
+
+    initiative = make_initiative(text="全年实现城镇新增就业20000人。", status="hidden")
+    make_target(initiative=initiative, text="城镇新增就业20000人")
+    shown = make_target(text="城镇新增就业30000人", value=30000)
+    assert list(Target.objects.visible()) == [shown]

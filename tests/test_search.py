@@ -258,3 +258,136 @@ def test_targets_filter_by_region_kind_and_year():
     bad = TargetFilter(QueryDict("target_kind=nonsense&region=abc"))
     assert bad.qs.count() == 2
     assert len(bad.notices) == 2
+
+
+# Facet counts: the one-statement fast path against counting naively, value by value.
+
+FACET_COMBINATIONS = [
+    "",
+    "q=创业",
+    "q=就业&province=510000",
+    "q=就业&province=510000&province=130000&theme=skills",
+    "region=511100&year=2018&year=2020",
+    "q=贷款&year_min=2015&year_max=2019&kind=plan&kind=summary",
+    "theme=entrepreneurship&theme=graduates&instrument=1&instrument=2",
+    "q=培训&province=440000&region=440100&theme=skills&year_min=2016&instrument=3&kind=news",
+    "region=000000&kind=opinion",
+    "q=没有这个词",
+]
+
+
+@pytest.fixture
+def random_corpus():
+    """A few hundred initiatives over random places (some with two, some in one province
+    twice, some with none), themes, instruments, years (some missing) and document kinds."""
+    import random
+
+    from initiatives.models import Document, PolicyInstrument, Theme
+
+    rng = random.Random(2260)
+    places = [
+        "510000",
+        "511100",
+        "510100",
+        "511102",
+        "130533",
+        "130000",
+        "440100",
+        "440000",
+        "000000",
+        "110000",
+    ]
+    words = ["创业担保贷款", "就业见习", "技能培训", "公益性岗位", "返乡创业", "高校毕业生就业"]
+    themes = list(Theme.objects.values_list("key", flat=True))
+    instruments = list(PolicyInstrument.objects.order_by("pk").values_list("name", flat=True)[:6])
+    documents = [make_document(kind=kind, text=f"{kind}文件") for kind in Document.Kind.values]
+    for n in range(300):
+        make_initiative(
+            document=rng.choice(documents),
+            text="，".join(rng.sample(words, rng.choice((1, 2)))) + f"（第{n}项）",
+            regions=rng.sample(places, rng.choice((0, 1, 1, 1, 2, 2))),
+            themes=rng.sample(themes, rng.choice((0, 1, 1, 2))),
+            instruments=rng.sample(instruments, rng.choice((0, 1, 1, 2))),
+            year=rng.choice((None, 2015, 2016, 2017, 2018, 2019, 2020)),
+            status=rng.choice(("extracted", "reviewed", "reviewed", "hidden")),
+        )
+
+
+def naive_counts(query):
+    """Each facet value's count as the filter layer itself returns it: that value chosen
+    (added to the facet's own values: OR) with every other filter kept."""
+    from django.db.models import Q
+
+    from initiatives.models import Document, PolicyInstrument, Theme
+    from regions.gazetteer import PROVINCE, gazetteer
+
+    def count(data):
+        return InitiativeFilter(data).filtered().count()
+
+    def drop(*names):
+        data = QueryDict(query, mutable=True)
+        for name in names:
+            data.pop(name, None)
+        return data
+
+    def one(names, name, value):
+        data = drop(*names)
+        data.setlist(name, [str(value)])
+        return count(data)
+
+    provinces = [p.code for p in gazetteer().by_code.values() if p.level == PROVINCE]
+    return {
+        "province": {c: one(("province", "region"), "province", c) for c in provinces},
+        "theme": {
+            key: one(("theme",), "theme", key)
+            for key in Theme.objects.values_list("key", flat=True)
+        },
+        "instrument": {
+            # The instruments in use and the chosen ones (every other one counts zero).
+            str(pk): one(("instrument",), "instrument", pk)
+            for pk in PolicyInstrument.objects.filter(
+                Q(initiatives__isnull=False) | Q(pk__in=[1, 2, 3])
+            )
+            .values_list("pk", flat=True)
+            .distinct()
+        },
+        "year": {y: one(("year", "year_min", "year_max"), "year", y) for y in range(2014, 2022)},
+        "kind": {k: one(("kind",), "kind", k) for k in Document.Kind.values},
+        "total": count(QueryDict(query)),
+    }
+
+
+def fast_counts(query):
+    from initiatives.models import PolicyInstrument
+
+    filter_set = InitiativeFilter(QueryDict(query))
+    years, kinds, total = facets.year_and_kind_facets(filter_set)
+    slugs = dict(PolicyInstrument.objects.values_list("slug", "pk"))
+    return filter_set, {
+        "province": {f.value: f.count for f in facets.province_facet(filter_set)},
+        "theme": {f.value: f.count for f in facets.theme_facet(filter_set)},
+        "instrument": {str(slugs[f.value]): f.count for f in facets.instrument_facet(filter_set)},
+        "year": {int(f.value): f.count for f in years},
+        "kind": {f.value: f.count for f in kinds},
+        "total": total,
+    }
+
+
+@pytest.mark.parametrize("query", FACET_COMBINATIONS)
+def test_fast_facet_counts_equal_naive_counts(random_corpus, query, django_assert_num_queries):
+    expected = naive_counts(query)
+    assert expected["total"] == len(
+        set(InitiativeFilter(QueryDict(query)).qs.values_list("pk", flat=True))
+    )
+    filter_set = InitiativeFilter(QueryDict(query))
+    filter_set.themes, filter_set.instruments  # noqa: B018  (vocabularies: not facet queries)
+    with django_assert_num_queries(1):  # every count from one statement
+        facets.facet_counts(filter_set)
+    _, got = fast_counts(query)
+    assert got["total"] == expected["total"]
+    assert got["province"] == expected["province"]
+    assert got["theme"] == expected["theme"]
+    # Facets list only values with results (and chosen ones): the others count zero.
+    for name in ("instrument", "year", "kind"):
+        assert got[name] == {k: n for k, n in expected[name].items() if n or k in got[name]}, name
+    assert sum(expected["province"].values()) > 0 or expected["total"] == 0

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from initiatives import curation
-from initiatives.models import Initiative, Target
+from initiatives.models import CurationRecord, Initiative, Target
 
 PROVENANCE = ["extractor_version", "curation_state", "created", "updated"]
 
@@ -27,6 +27,8 @@ class CuratedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.extractor_version = curation.MANUAL
+        else:
+            remember_edit(obj, form, request.user)
         obj.curated_fields = curation.merged_fields(obj.curated_fields, form.changed_data)
         super().save_model(request, obj, form, change)
 
@@ -38,6 +40,8 @@ class CuratedAdmin(admin.ModelAdmin):
                 target = target_form.instance
                 if not target_form.has_changed() or target_form in formset.deleted_forms:
                     continue
+                if target.pk is not None:
+                    remember_edit(target, target_form, request.user)
                 target.curated_fields = curation.merged_fields(
                     target.curated_fields, target_form.changed_data
                 )
@@ -58,6 +62,55 @@ class CuratedAdmin(admin.ModelAdmin):
             except Exception:  # a name recorded by another tool, shown as is
                 names.append(name)
         return format_html("{}：{}", _("人工修改"), "、".join(names))
+
+
+def remember_edit(obj, form, user):
+    """Before a changed row is saved: keep the machine's values of the fields it changes."""
+    names = [name for name in form.changed_data if name in form.cleaned_data]
+    if not names:
+        return
+    before = {name: form[name].initial for name in names}
+    after = {name: form.cleaned_data[name] for name in names}
+    curation.remember_machine_values(obj, before, after, user)
+
+
+class CurationRecordInline(admin.TabularInline):
+    """ "Machine: X / curated: Y" for every field a curator changed (read-only)."""
+
+    model = CurationRecord
+    fields = ["field_label", "machine", "curated", "extractor_version", "user", "updated"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = _("机器原值与人工修改")
+    verbose_name_plural = _("机器原值与人工修改")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    @admin.display(description=_("字段"))
+    def field_label(self, record):
+        try:
+            return str(self.parent_model._meta.get_field(record.field).verbose_name)
+        except Exception:
+            return record.field
+
+    @admin.display(description=_("机器"))
+    def machine(self, record):
+        return curation.describe(self.parent_model, record.field, record.machine_value)
+
+    @admin.display(description=_("人工"))
+    def curated(self, record):
+        return curation.describe(self.parent_model, record.field, record.curated_value)
 
 
 def deferred_document(queryset):

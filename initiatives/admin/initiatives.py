@@ -4,10 +4,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from initiatives import curation, search
-from initiatives.admin.base import PROVENANCE, CuratedAdmin, deferred_document
+from initiatives.admin.base import (
+    PROVENANCE,
+    CuratedAdmin,
+    CurationRecordInline,
+    deferred_document,
+)
 from initiatives.admin.filters import (
     CuratedFilter,
     InitiativeProvinceFilter,
@@ -15,7 +22,7 @@ from initiatives.admin.filters import (
     TargetProvinceFilter,
     ThemeFilter,
 )
-from initiatives.models import Initiative, InitiativeRegion, Status, Target
+from initiatives.models import Initiative, InitiativeRegion, MergeRecord, Status, Target
 from initiatives.segmentation import query_terms
 from regions.admin import region_label
 from regions.models import Region
@@ -92,6 +99,76 @@ class DocumentTargetInline(TargetFieldsMixin, admin.TabularInline):
         return False
 
 
+class InitiativeCurationInline(CurationRecordInline):
+    fk_name = "initiative"
+
+
+class TargetCurationInline(CurationRecordInline):
+    fk_name = "target"
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def initiative_link(pk):
+    url = reverse("admin:initiatives_initiative_change", args=[pk])
+    return format_html('<a href="{}">#{}</a>', url, pk)
+
+
+class MergeRecordInline(ReadOnlyInline):
+    """Initiatives folded into this one: the other sources of the same measure."""
+
+    model = MergeRecord
+    fk_name = "survivor"
+    fields = ["merged_link", "source", "title", "text", "user", "created"]
+    readonly_fields = fields
+    verbose_name = _("也见于（已并入本条）")
+    verbose_name_plural = _("也见于（已并入本条的重复举措）")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    @admin.display(description=_("举措"))
+    def merged_link(self, record):
+        if record.merged_id is None:
+            return f"#{record.merged_initiative_id}（{_('已删除')}）"
+        return initiative_link(record.merged_id)
+
+    @admin.display(description=_("来源文件"))
+    def source(self, record):
+        label = f"{record.document_title}（{record.document_file}）"
+        if record.document_id is None:
+            return label
+        url = reverse("admin:initiatives_document_change", args=[record.document_id])
+        return format_html('<a href="{}">{}</a>', url, label)
+
+
+class MergedIntoInline(ReadOnlyInline):
+    """Where this initiative went when a curator merged it into another."""
+
+    model = MergeRecord
+    fk_name = "merged"
+    fields = ["survivor_link", "user", "created"]
+    readonly_fields = fields
+    verbose_name = _("已并入")
+    verbose_name_plural = _("已并入（本条是重复项）")
+
+    @admin.display(description=_("保留的举措"))
+    def survivor_link(self, record):
+        return initiative_link(record.survivor_id)
+
+
 class InitiativeForm(forms.ModelForm):
     class Meta:
         model = Initiative
@@ -146,7 +223,13 @@ class InitiativeAdmin(CuratedAdmin):
     ordering = ["-id"]
     list_select_related = ["document"]
     autocomplete_fields = ["document", "instruments"]
-    inlines = [InitiativeRegionInline, InitiativeTargetInline]
+    inlines = [
+        InitiativeRegionInline,
+        InitiativeTargetInline,
+        InitiativeCurationInline,
+        MergeRecordInline,
+        MergedIntoInline,
+    ]
     actions = ["mark_reviewed", "mark_hidden", "mark_needs_review", "merge_duplicates"]
     provenance_fields = ["document", "start", "end", "text"]
 
@@ -204,9 +287,17 @@ class InitiativeAdmin(CuratedAdmin):
         )
 
     def save_related(self, request, form, formsets, change):
+        initiative = form.instance
+        regions_changed = any(fs.model is InitiativeRegion and fs.has_changed() for fs in formsets)
+        before = region_codes(initiative) if regions_changed and change else None
         super().save_related(request, form, formsets, change)
-        if any(fs.model is InitiativeRegion and fs.has_changed() for fs in formsets):
-            curation.record_curated(form.instance, ["regions"])
+        if regions_changed:
+            after = region_codes(initiative)
+            if change and after != before:
+                curation.remember_machine_values(
+                    initiative, {"regions": before}, {"regions": after}, request.user
+                )
+            curation.record_curated(initiative, ["regions"])
 
     @admin.action(description=_("标记为已审核"), permissions=["change"])
     def mark_reviewed(self, request, queryset):
@@ -243,8 +334,13 @@ class InitiativeAdmin(CuratedAdmin):
         )
 
 
+def region_codes(initiative):
+    return sorted(initiative.initiativeregion_set.values_list("region_id", flat=True))
+
+
 @admin.register(Target)
 class TargetAdmin(CuratedAdmin):
+    inlines = [TargetCurationInline]
     list_display = [
         "indicator",
         "comparator",

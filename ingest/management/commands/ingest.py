@@ -11,12 +11,13 @@ from ingest.pipeline import UnreadableDocument, ingest_path
 from ingest.vocabulary import Vocabulary
 from regions.gazetteer import gazetteer
 
-READABLE_SUFFIXES = {".txt", ".text"}
+READABLE_SUFFIXES = {".txt", ".text", ".html", ".htm", ".docx", ".pdf"}
 
 
 class Command(BaseCommand):
     help = (
-        "Ingest employment-policy documents (files or folders of .txt in UTF-8 or GB18030): "
+        "Ingest employment-policy documents (files or folders of .txt in UTF-8 or GB18030, "
+        ".html/.htm, .docx, text-layer .pdf): "
         "one transaction per document; unchanged documents are skipped."
     )
 

@@ -1,0 +1,22 @@
+"""Error pages for production (``handler500`` in config/urls.py).
+
+Django calls ``server_error`` for any exception no middleware turned into a response; it
+runs inside Django's ``except`` block, so ``sys.exc_info()`` still holds the error. A
+database outage answers 503 (as ``DatabaseUnavailableMiddleware`` does for views), anything
+else the static 500 page. Django's ``django.request`` logger has already written the stack
+trace; the user sees neither trace nor message.
+"""
+
+import sys
+
+from django.http import HttpResponseServerError
+from django.template.loader import render_to_string
+
+from config.middleware import DATABASE_ERRORS, unavailable_response
+
+
+def server_error(request, *args, **kwargs):
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return unavailable_response(request)
+    # No context, no request: the page must render with the database down.
+    return HttpResponseServerError(render_to_string("500.html"))
