@@ -153,7 +153,16 @@ def write_extraction(document, extraction, meta):
         Initiative.instruments.through.objects.filter(initiative_id__in=kept_ids).delete()
         Initiative.objects.bulk_update(
             [i for i, _ in kept],
-            ["title", "heading", "start", "end", "year", "year_end", "extractor_version", "search_text"],
+            [
+                "title",
+                "heading",
+                "start",
+                "end",
+                "year",
+                "year_end",
+                "extractor_version",
+                "search_text",
+            ],
         )
     Initiative.objects.bulk_create([i for i, _ in created])
     created = kept + created

@@ -18,7 +18,9 @@ def test_a_filter_value_the_page_would_ignore_is_an_error_for_the_command(tmp_pa
 
 def test_targets_keep_their_comparator_readable(tmp_path):
     make_target(comparator="=", value=20321, kind="achieved")
-    make_target(comparator="<", value=4.5, unit="%", indicator="城镇登记失业率", text="城镇登记失业率4.5%")
+    make_target(
+        comparator="<", value=4.5, unit="%", indicator="城镇登记失业率", text="城镇登记失业率4.5%"
+    )
     out = tmp_path / "t.csv"
     call_command("export", "targets", "--output", str(out), stderr=io.StringIO())
     raw = out.read_bytes()

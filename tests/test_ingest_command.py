@@ -121,7 +121,9 @@ def test_reingesting_a_changed_document_keeps_curated_rows(tmp_path):
     curated.refresh_from_db()
     assert curated.title == "平利社区工厂(人工标题)"
     assert curated.document.text[curated.start : curated.end] == curated.text
-    assert machine_ids <= set(Initiative.objects.values_list("pk", flat=True))  # unchanged rows keep ids
+    assert machine_ids <= set(
+        Initiative.objects.values_list("pk", flat=True)
+    )  # unchanged rows keep ids
     assert Initiative.objects.filter(text__contains="就业援助月").exists()
     assert Initiative.objects.filter(text=curated.text).count() == 1
 
@@ -146,7 +148,9 @@ def test_reingesting_a_changed_document_keeps_the_ids_of_unchanged_initiatives(t
     path.write_bytes(SUMMARY.read_bytes())
     ingest(path)
     before = dict(Initiative.objects.values_list("text", "pk"))
-    path.write_bytes(SUMMARY.read_bytes() + "\n十、新增一项措施:开展就业援助月活动,帮扶就业困难人员。".encode())
+    path.write_bytes(
+        SUMMARY.read_bytes() + "\n十、新增一项措施:开展就业援助月活动,帮扶就业困难人员。".encode()
+    )
     ingest(path)
     after = dict(Initiative.objects.values_list("text", "pk"))
     assert {t: after[t] for t in before} == before
