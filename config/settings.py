@@ -237,5 +237,8 @@ LOGGING = {
         "requests": {"level": "INFO" if env_bool("DJANGO_REQUEST_LOG", True) else "WARNING"},
         # The request line already says 404/400; django.request would repeat it as a warning.
         "django.request": {"level": "ERROR"},
+        # Requests for other host names (scanners) are answered 400 and logged as a request
+        # line; Django would add a full stack trace for each.
+        "django.security.DisallowedHost": {"level": "CRITICAL"},
     },
 }

@@ -124,6 +124,9 @@ def _count(filter_set):
                 args.extend(group_params)
         return "".join(f" AND {clause}" for clause in clauses), args
 
+    # CROSS JOIN … WHERE: SQLite then keeps m as the outer loop and seeks each match in the
+    # link tables' (initiative_id, …) covering indexes (migration 0006) instead of building
+    # an index on m and reading every link; PostgreSQL plans it like any inner join.
     region = InitiativeRegion._meta.db_table
     themes = Initiative.themes.through._meta.db_table
     instruments = Initiative.instruments.through._meta.db_table
