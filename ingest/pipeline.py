@@ -87,6 +87,12 @@ def ingest_bytes(data, *, file_name, extractor=None):
 def ingest_path(path, **kwargs):
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > settings.INGEST_MAX_BYTES:
+            # Refuse before reading: a huge file should not be loaded only to be turned away.
+            raise UnreadableDocument(
+                f"file is {size / 1e6:.1f} MB, above the {settings.INGEST_MAX_BYTES / 1e6:.1f} MB limit"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableDocument(f"cannot read file: {exc.strerror}") from None

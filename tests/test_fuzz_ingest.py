@@ -27,11 +27,14 @@ from regions.gazetteer import gazetteer
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "documents"
 SAMPLE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]
 
-# Every message a person ingesting a bad file may see (ingest.reading / ingest.pipeline).
+# Every message a person ingesting a bad file may see (ingest.reading, ingest.formats,
+# ingest.pipeline): what is wrong, in words, on one line.
 CLEAR_ERRORS = re.compile(
-    r"file is empty|above the .* MB limit|binary file|undecodable bytes|invalid utf-\d+|"
-    r"no Chinese text found|garbled text|binary or corrupted file|nothing left after removing"
-    r"|cannot read file"
+    r"^(?!.*Traceback)[^\n]{0,200}("
+    r"file is empty|above the .* MB limit|binary|undecodable|invalid utf-\d+|no Chinese text"
+    r"|garbled|nothing left after removing|cannot read file|corrupt|unreadable|no text"
+    r"|no main text|not a Word|not supported|encrypted|text layer"
+    r")[^\n]{0,200}$"
 )
 
 FUZZ = settings(
