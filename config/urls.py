@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -9,9 +10,9 @@ urlpatterns = [
     path("", include("regions.urls")),
 ]
 
-admin.site.site_header = "地方就业举措知识库 · 管理"
-admin.site.site_title = "就业举措知识库"
-admin.site.index_title = "审核与维护"
+admin.site.site_header = _("地方就业举措知识库 · 管理")
+admin.site.site_title = _("就业举措知识库")
+admin.site.index_title = _("审核与维护")
 
 # With DEBUG off: a database outage outside a view answers 503, anything else templates/500.html.
 handler500 = "config.errors.server_error"
