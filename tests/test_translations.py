@@ -63,7 +63,9 @@ def _parse_po(text):
             {
                 "msgctxt": _unquote(parts["msgctxt"]) if "msgctxt" in parts else None,
                 "msgid": _unquote(parts["msgid"]),
-                "msgid_plural": _unquote(parts["msgid_plural"]) if "msgid_plural" in parts else None,
+                "msgid_plural": _unquote(parts["msgid_plural"])
+                if "msgid_plural" in parts
+                else None,
                 "msgstrs": [_unquote(parts[k]) for k in strs],
                 "flags": flags,
             }
@@ -124,7 +126,7 @@ def test_translations_keep_their_placeholders():
     changed = []
     for entry in ENTRIES:
         sources = [entry["msgid"], entry["msgid_plural"] or entry["msgid"]]
-        for source, msgstr in zip(sources, entry["msgstrs"]):
+        for source, msgstr in zip(sources, entry["msgstrs"], strict=False):
             if Counter(PLACEHOLDER.findall(source)) != Counter(PLACEHOLDER.findall(msgstr)):
                 changed.append(_label(entry))
     assert changed == []
