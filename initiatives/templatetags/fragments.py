@@ -1,0 +1,12 @@
+"""``{% facet_list items %}``, ``{% province_map map caption %}``, ``{% theme_year_chart chart
+caption %}``: the partials' HTML, written by ``initiatives.fragments``."""
+
+from django import template
+
+from initiatives import fragments
+
+register = template.Library()
+
+register.simple_tag(fragments.facet_list, name="facet_list")
+register.simple_tag(fragments.province_map, name="province_map")
+register.simple_tag(fragments.theme_year_chart, name="theme_year_chart")
