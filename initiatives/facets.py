@@ -11,7 +11,10 @@ one GROUP BY per facet reads that set, each with the other facets' filters as co
   kind facets are derived from them in Python, each under the other's filter, and the cells
   that pass both add up to the number of results (the page needs no COUNT of its own);
 - provinces (distinct initiatives: one may have several regions in one province);
-- themes; instruments.
+- themes, grouped by theme and year with a flag for whether the initiative also passes the
+  theme filter: summed, the theme facet; the passing cells with a year, the theme × year
+  chart (``FacetCounts.theme_years``), so the chart needs no statement of its own;
+- instruments.
 
 The result is kept on the filter set, so every facet function below (and the JSON API)
 shares it. Names come from the in-memory gazetteer and the vocabularies the filter set has
@@ -95,6 +98,7 @@ class FacetCounts:
     provinces: dict  # province code -> initiatives
     themes: dict  # theme id -> initiatives
     instruments: dict  # instrument id -> initiatives
+    theme_years: dict  # (theme id, year) -> initiatives passing every filter (the chart)
 
 
 def facet_counts(filter_set):
@@ -130,11 +134,13 @@ def _count(filter_set):
     region = InitiativeRegion._meta.db_table
     themes = Initiative.themes.through._meta.db_table
     instruments = Initiative.instruments.through._meta.db_table
+    # Every branch: (tag, number, text, year, passes, n).
     selects = []
     clause, args = where(("year", "kind"))
     selects.append(
         (
-            f"SELECT 'c', m.year, m.kind, COUNT(*) FROM m WHERE 1 = 1{clause} GROUP BY m.year, m.kind",
+            f"SELECT 'c', m.year, m.kind, CAST(NULL AS INTEGER), 1, COUNT(*) FROM m WHERE 1 = 1{clause}"
+            " GROUP BY m.year, m.kind",
             args,
         )
     )
@@ -142,25 +148,31 @@ def _count(filter_set):
     selects.append(
         (
             # An initiative with two regions in one province counts once there.
-            "SELECT 'p', NULL, p.province_id, COUNT(*) FROM (SELECT DISTINCT r.initiative_id,"
-            f" r.province_id FROM m CROSS JOIN {region} r WHERE r.initiative_id = m.id{clause})"
-            " p GROUP BY p.province_id",
+            "SELECT 'p', NULL, p.province_id, NULL, 1, COUNT(*) FROM (SELECT DISTINCT"
+            f" r.initiative_id, r.province_id FROM m CROSS JOIN {region} r"
+            f" WHERE r.initiative_id = m.id{clause}) p GROUP BY p.province_id",
             args,
         )
     )
     clause, args = where(("theme",))
+    # Whether the initiative passes the theme filter too: those cells draw the chart.
+    passes, passes_args = "1", []
+    if "theme" in conditions:
+        passes = f"CASE WHEN {conditions['theme'][0]} THEN 1 ELSE 0 END"
+        passes_args = conditions["theme"][1]
     selects.append(
         (
-            f"SELECT 't', t.theme_id, NULL, COUNT(*) FROM m CROSS JOIN {themes} t"
-            f" WHERE t.initiative_id = m.id{clause} GROUP BY t.theme_id",
-            args,
+            f"SELECT 't', t.theme_id, NULL, m.year, {passes}, COUNT(*) FROM m CROSS JOIN"
+            f" {themes} t WHERE t.initiative_id = m.id{clause} GROUP BY 2, 4, 5",
+            [*passes_args, *args],
         )
     )
     clause, args = where(("instrument",))
     selects.append(
         (
-            f"SELECT 'i', t.policyinstrument_id, NULL, COUNT(*) FROM m CROSS JOIN {instruments} t"
-            f" WHERE t.initiative_id = m.id{clause} GROUP BY t.policyinstrument_id",
+            f"SELECT 'i', t.policyinstrument_id, NULL, NULL, 1, COUNT(*) FROM m CROSS JOIN"
+            f" {instruments} t WHERE t.initiative_id = m.id{clause}"
+            " GROUP BY t.policyinstrument_id",
             args,
         )
     )
@@ -170,16 +182,18 @@ def _count(filter_set):
         " UNION ALL ".join(sql for sql, _ in selects),
     )
     params = [*params, *(arg for _, args in selects for arg in args)]
-    counts = FacetCounts([], {}, {}, {})
+    counts = FacetCounts([], {}, {}, {}, {})
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for tag, number, text, n in cursor.fetchall():
+        for tag, number, text, year, passes, n in cursor.fetchall():
             if tag == "c":
                 counts.cells.append((number, text, n))
             elif tag == "p":
                 counts.provinces[text] = n
             elif tag == "t":
-                counts.themes[number] = n
+                counts.themes[number] = counts.themes.get(number, 0) + n
+                if passes and year is not None:
+                    counts.theme_years[(number, year)] = n
             else:
                 counts.instruments[number] = n
     return counts

@@ -201,6 +201,13 @@ def test_theme_year_cells_count_initiatives_per_theme_and_year_under_the_filters
     assert charts.theme_year_cells(filter_set.filtered()) == expected_cells(filter_set)
 
 
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_facet_statement_counts_the_chart_cells_too(corpus, query):
+    # The search page draws the chart from the facet statement's theme × year cells.
+    filter_set = filter_for(query)
+    assert facets.facet_counts(filter_set).theme_years == expected_cells(filter_set)
+
+
 def test_theme_year_cells_by_hand(corpus):
     themes = {t.key: t.pk for t in Theme.objects.all()}
     cells = charts.theme_year_cells(filter_for("").filtered())

@@ -3,7 +3,7 @@
 import pytest
 from django.http import QueryDict
 
-from initiatives import facets
+from initiatives import charts, facets
 from initiatives.filters import InitiativeFilter, TargetFilter
 from initiatives.models import Initiative
 from initiatives.search import index_initiatives, remove_from_index
@@ -382,7 +382,11 @@ def test_fast_facet_counts_equal_naive_counts(random_corpus, query, django_asser
     filter_set = InitiativeFilter(QueryDict(query))
     filter_set.themes, filter_set.instruments  # noqa: B018  (vocabularies: not facet queries)
     with django_assert_num_queries(1):  # every count from one statement
-        facets.facet_counts(filter_set)
+        counts = facets.facet_counts(filter_set)
+    # The theme × year chart's cells come from the same statement.
+    assert counts.theme_years == charts.theme_year_cells(
+        InitiativeFilter(QueryDict(query)).filtered()
+    )
     _, got = fast_counts(query)
     assert got["total"] == expected["total"]
     assert got["province"] == expected["province"]
