@@ -11,9 +11,9 @@ one GROUP BY per facet reads that set, each with the other facets' filters as co
   kind facets are derived from them in Python, each under the other's filter, and the cells
   that pass both add up to the number of results (the page needs no COUNT of its own);
 - provinces (distinct initiatives: one may have several regions in one province);
-- themes, grouped by theme and year with a flag for whether the initiative also passes the
-  theme filter: summed, the theme facet; the passing cells with a year, the theme × year
-  chart (``FacetCounts.theme_years``), so the chart needs no statement of its own;
+- themes, and without a theme filter by theme and year: summed, the theme facet; the cells
+  with a year, the theme × year chart (``FacetCounts.theme_years``), which then needs no
+  statement of its own (with a theme filter it is one narrow query, ``theme_year_cells``);
 - instruments.
 
 The result is kept on the filter set, so every facet function below (and the JSON API)
@@ -28,6 +28,7 @@ from django.db import connections
 from django.db.models import Count
 from django.utils.translation import get_language
 
+from initiatives import charts
 from initiatives.filters import PLACE, YEARS
 from initiatives.models import Document, Initiative, InitiativeRegion
 from regions.gazetteer import COUNTY, PREFECTURE, PROVINCE, gazetteer
@@ -98,7 +99,7 @@ class FacetCounts:
     provinces: dict  # province code -> initiatives
     themes: dict  # theme id -> initiatives
     instruments: dict  # instrument id -> initiatives
-    theme_years: dict  # (theme id, year) -> initiatives passing every filter (the chart)
+    theme_years: dict | None  # (theme id, year) -> initiatives: the chart; None: theme filter
 
 
 def facet_counts(filter_set):
@@ -155,16 +156,16 @@ def _count(filter_set):
         )
     )
     clause, args = where(("theme",))
-    # Whether the initiative passes the theme filter too: those cells draw the chart.
-    passes, passes_args = "1", []
-    if "theme" in conditions:
-        passes = f"CASE WHEN {conditions['theme'][0]} THEN 1 ELSE 0 END"
-        passes_args = conditions["theme"][1]
+    # Without a theme filter, the theme facet's cells per year are the chart's. With one,
+    # the chart (every filter applied) is a narrow query of its own: testing the theme
+    # filter on every link row here cost more than it (theme_year_cells below).
+    by_year = "theme" not in conditions
     selects.append(
         (
-            f"SELECT 't', t.theme_id, NULL, m.year, {passes}, COUNT(*) FROM m CROSS JOIN"
-            f" {themes} t WHERE t.initiative_id = m.id{clause} GROUP BY 2, 4, 5",
-            [*passes_args, *args],
+            f"SELECT 't', t.theme_id, NULL, {'m.year' if by_year else 'NULL'}, 1, COUNT(*)"
+            f" FROM m CROSS JOIN {themes} t WHERE t.initiative_id = m.id{clause}"
+            f" GROUP BY t.theme_id{', m.year' if by_year else ''}",
+            args,
         )
     )
     clause, args = where(("instrument",))
@@ -182,17 +183,17 @@ def _count(filter_set):
         " UNION ALL ".join(sql for sql, _ in selects),
     )
     params = [*params, *(arg for _, args in selects for arg in args)]
-    counts = FacetCounts([], {}, {}, {}, {})
+    counts = FacetCounts([], {}, {}, {}, {} if by_year else None)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for tag, number, text, year, passes, n in cursor.fetchall():
+        for tag, number, text, year, _, n in cursor.fetchall():
             if tag == "c":
                 counts.cells.append((number, text, n))
             elif tag == "p":
                 counts.provinces[text] = n
             elif tag == "t":
                 counts.themes[number] = counts.themes.get(number, 0) + n
-                if passes and year is not None:
+                if by_year and year is not None:
                     counts.theme_years[(number, year)] = n
             else:
                 counts.instruments[number] = n
@@ -252,6 +253,14 @@ def _conditions(filter_set, using):
     if kinds:
         add("kind", "m.kind IN ({})".format(", ".join(["%s"] * len(kinds))), kinds)
     return conditions
+
+
+def theme_year_cells(filter_set):
+    """The theme × year chart's ``{(theme id, year): n}`` under every filter."""
+    cells = facet_counts(filter_set).theme_years
+    if cells is None:
+        cells = charts.theme_year_cells(filter_set.filtered())
+    return cells
 
 
 def province_facet(filter_set):

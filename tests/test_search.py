@@ -384,9 +384,9 @@ def test_fast_facet_counts_equal_naive_counts(random_corpus, query, django_asser
     with django_assert_num_queries(1):  # every count from one statement
         counts = facets.facet_counts(filter_set)
     # The theme × year chart's cells come from the same statement.
-    assert counts.theme_years == charts.theme_year_cells(
-        InitiativeFilter(QueryDict(query)).filtered()
-    )
+    if counts.theme_years is not None:  # no theme filter
+        naive_set = InitiativeFilter(QueryDict(query))
+        assert counts.theme_years == charts.theme_year_cells(naive_set.filtered())
     _, got = fast_counts(query)
     assert got["total"] == expected["total"]
     assert got["province"] == expected["province"]
