@@ -5,52 +5,23 @@ Needs Debian's `chromium` (apt-get install chromium) and Playwright for Python (
 with the reason, never passed.
 """
 
-import os
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from tests.browser_support import BROWSER_MARKS, chromium_page
 from tests.factories import make_document, make_initiative
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright for Python is not installed"
-)
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
-    # live_server empties the database after each test; bring back the migrated gazetteer
-    # and vocabularies for the tests that follow.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER_MARKS
 
 SENTENCE = "乐山市推出创业担保贷款，帮助返乡农民工创业。"
 
 
 @pytest.fixture
 def browser_page():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between page actions are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN")
-        blocked = []
-        # No request may leave the site: record and refuse anything not for the live server.
-        context.route(
-            re.compile(r"^(?!http://(localhost|127\.0\.0\.1)).*"),
-            lambda route: (blocked.append(route.request.url), route.abort()),
-        )
-        page = context.new_page()
-        page.set_default_timeout(15000)
+    with chromium_page() as page:
         yield page
-        browser.close()
-        assert blocked == []
 
 
 @pytest.fixture

@@ -14,40 +14,16 @@ from django.http import QueryDict
 
 from initiatives import charts
 from initiatives.filters import InitiativeFilter
+from tests.browser_support import BROWSER_MARKS, chromium_page
 from tests.factories import make_initiative
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright for Python is not installed"
-)
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
-    # live_server empties the database after each test; bring back the migrated gazetteer
-    # and vocabularies for the tests that follow.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def browser_page():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1400})
-        blocked = []
-        context.route(
-            re.compile(r"^(?!http://(localhost|127\.0\.0\.1)).*"),
-            lambda route: (blocked.append(route.request.url), route.abort()),
-        )
-        page = context.new_page()
-        page.set_default_timeout(15000)
+    with chromium_page(viewport={"width": 1280, "height": 1400}) as page:
         yield page
-        browser.close()
-        assert blocked == []
 
 
 @pytest.fixture
