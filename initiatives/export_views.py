@@ -162,19 +162,22 @@ def _flag(request, name):
     raise BadParameter(f"{name} must be 0 or 1", {name: raw[:40]})
 
 
-def _page(request, queryset, count_queryset):
-    """(page number, page size, ids on the page in order, total) or BadParameter."""
+def _page(request, ids, count=None):
+    """(page, ids on the page in order, total) or BadParameter. ``ids``: the results' ids
+    in order (a sequence, or a ``values_list`` queryset with ``count`` from a cheaper
+    unsorted COUNT)."""
     number = _positive_int(request, "page", 1)
     size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    paginator = Paginator(queryset.values_list("pk", flat=True), size)
-    paginator.count = count_queryset.count()  # an unsorted COUNT is cheaper
+    paginator = Paginator(ids, size)
+    if count is not None:
+        paginator.count = count
     try:
         page = paginator.page(number)
     except EmptyPage:
         raise BadParameter(
             f"page {number} is past the last page ({paginator.num_pages})", {"page": str(number)}
         ) from None
-    return page, list(page.object_list), paginator.count
+    return page, [int(pk) for pk in page.object_list], paginator.count
 
 
 def _link(request, page_number):
@@ -209,7 +212,7 @@ def api_initiatives(request):
     filter_set = InitiativeFilter(request.GET, queryset=Initiative.objects.visible())
     try:
         want_facets = _flag(request, "facets")
-        page, ids, count = _page(request, filter_set.qs, filter_set.filtered())
+        page, ids, count = _page(request, filter_set.selection.ordered_ids(filter_set.sort_key))
     except BadParameter as error:
         return _bad_request(error)
     rows = initiative_values(Initiative.objects.filter(pk__in=ids), base_url(request))
@@ -229,8 +232,7 @@ def facet_counts(filter_set):
             for v in values
         ]
 
-    # (years, kinds) or (years, kinds, total), depending on the version of facets.py.
-    years, kinds = facets.year_and_kind_facets(filter_set)[:2]
+    years, kinds, _total = facets.year_and_kind_facets(filter_set)
     return {
         "province": plain(facets.province_facet(filter_set)),
         "theme": plain(facets.theme_facet(filter_set)),
@@ -251,7 +253,9 @@ def _json_number(value):
 def api_targets(request):
     filter_set = TargetFilter(request.GET, queryset=Target.objects.visible())
     try:
-        page, ids, count = _page(request, filter_set.qs, filter_set.filtered())
+        page, ids, count = _page(
+            request, filter_set.qs.values_list("pk", flat=True), filter_set.filtered().count()
+        )
     except BadParameter as error:
         return _bad_request(error)
     rows = target_rows(Target.objects.filter(pk__in=ids))

@@ -21,16 +21,12 @@ shares it. Names come from the in-memory gazetteer and the vocabularies the filt
 already loaded. The place drill-down (only when a place is chosen) is one more query.
 """
 
-import sqlite3
 from dataclasses import dataclass
 
-from django.db import connections
-from django.db.models import Count
 from django.utils.translation import get_language
 
-from initiatives import charts
 from initiatives.filters import PLACE, YEARS
-from initiatives.models import Document, Initiative, InitiativeRegion
+from initiatives.models import Document
 from regions.gazetteer import COUNTY, PREFECTURE, PROVINCE, gazetteer
 
 MAX_INSTRUMENTS = 20
@@ -95,172 +91,35 @@ FACETED = tuple(name for group in FACET_GROUPS.values() for name in group)
 class FacetCounts:
     """Every facet's counts for one filter set (see the module docstring)."""
 
-    cells: list  # (year, kind, n): place, theme and instrument filters applied
+    cells: list  # (year, kind, n): every filter but the year and kind ones applied
     provinces: dict  # province code -> initiatives
     themes: dict  # theme id -> initiatives
     instruments: dict  # instrument id -> initiatives
-    theme_years: dict | None  # (theme id, year) -> initiatives: the chart; None: theme filter
+    theme_years: dict  # (theme id, year) -> initiatives, every filter applied: the chart
 
 
 def facet_counts(filter_set):
-    """The filter set's ``FacetCounts``, computed on first use (one query)."""
+    """The filter set's ``FacetCounts``, computed on first use."""
     counts = getattr(filter_set, "_facet_counts", None)
     if counts is None:
-        counts = filter_set._facet_counts = _count(filter_set)
+        selection = filter_set.selection
+        index = selection.index
+        provinces = selection.link_counts(index.province_row, index.province, PLACE)
+        counts = filter_set._facet_counts = FacetCounts(
+            cells=selection.year_kind_cells(leave_out=(*YEARS, "kind")),
+            provinces={index.code_of(p): n for p, n in provinces.items()},
+            themes=selection.link_counts(index.theme_row, index.theme_id, ("theme",)),
+            instruments=selection.link_counts(
+                index.instrument_row, index.instrument_id, ("instrument",)
+            ),
+            theme_years=selection.theme_years(),
+        )
     return counts
-
-
-def _count(filter_set):
-    using = filter_set.queryset.db
-    connection = connections[using]
-    # The rows every facet starts from: the filter set's own queryset (visible initiatives)
-    # and the query text, without any facet filter.
-    base = filter_set.filtered(leave_out=FACETED).order_by()
-    base = base.values_list("pk", "year", "document__kind")
-    base_sql, params = base.query.get_compiler(using=using).as_sql()
-    conditions = _conditions(filter_set, using)
-
-    def where(leave_out, *extra):
-        """``AND …`` for every active facet filter but ``leave_out``'s."""
-        clauses, args = list(extra), []
-        for group, (sql, group_params) in conditions.items():
-            if group not in leave_out:
-                clauses.append(sql)
-                args.extend(group_params)
-        return "".join(f" AND {clause}" for clause in clauses), args
-
-    # CROSS JOIN … WHERE: SQLite then keeps m as the outer loop and seeks each match in the
-    # link tables' (initiative_id, …) covering indexes (migration 0006) instead of building
-    # an index on m and reading every link; PostgreSQL plans it like any inner join.
-    region = InitiativeRegion._meta.db_table
-    themes = Initiative.themes.through._meta.db_table
-    instruments = Initiative.instruments.through._meta.db_table
-    # Every branch: (tag, number, text, year, passes, n).
-    selects = []
-    clause, args = where(("year", "kind"))
-    selects.append(
-        (
-            f"SELECT 'c', m.year, m.kind, CAST(NULL AS INTEGER), 1, COUNT(*) FROM m WHERE 1 = 1{clause}"
-            " GROUP BY m.year, m.kind",
-            args,
-        )
-    )
-    clause, args = where(("place",), "r.province_id IS NOT NULL")
-    selects.append(
-        (
-            # An initiative with two regions in one province counts once there.
-            "SELECT 'p', NULL, p.province_id, NULL, 1, COUNT(*) FROM (SELECT DISTINCT"
-            f" r.initiative_id, r.province_id FROM m CROSS JOIN {region} r"
-            f" WHERE r.initiative_id = m.id{clause}) p GROUP BY p.province_id",
-            args,
-        )
-    )
-    clause, args = where(("theme",))
-    # Without a theme filter, the theme facet's cells per year are the chart's. With one,
-    # the chart (every filter applied) is a narrow query of its own: testing the theme
-    # filter on every link row here cost more than it (theme_year_cells below).
-    by_year = "theme" not in conditions
-    selects.append(
-        (
-            f"SELECT 't', t.theme_id, NULL, {'m.year' if by_year else 'NULL'}, 1, COUNT(*)"
-            f" FROM m CROSS JOIN {themes} t WHERE t.initiative_id = m.id{clause}"
-            f" GROUP BY t.theme_id{', m.year' if by_year else ''}",
-            args,
-        )
-    )
-    clause, args = where(("instrument",))
-    selects.append(
-        (
-            f"SELECT 'i', t.policyinstrument_id, NULL, NULL, 1, COUNT(*) FROM m CROSS JOIN"
-            f" {instruments} t WHERE t.initiative_id = m.id{clause}"
-            " GROUP BY t.policyinstrument_id",
-            args,
-        )
-    )
-    sql = "WITH m (id, year, kind) AS {}({}) {}".format(
-        _materialized(connection, bool(filter_set.terms) or not conditions),
-        base_sql,
-        " UNION ALL ".join(sql for sql, _ in selects),
-    )
-    params = [*params, *(arg for _, args in selects for arg in args)]
-    counts = FacetCounts([], {}, {}, {}, {} if by_year else None)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for tag, number, text, year, _, n in cursor.fetchall():
-            if tag == "c":
-                counts.cells.append((number, text, n))
-            elif tag == "p":
-                counts.provinces[text] = n
-            elif tag == "t":
-                counts.themes[number] = counts.themes.get(number, 0) + n
-                if by_year and year is not None:
-                    counts.theme_years[(number, year)] = n
-            else:
-                counts.instruments[number] = n
-    return counts
-
-
-def _materialized(connection, share):
-    """Compute the matches once, not once per GROUP BY (SQLite 3.35+, PostgreSQL 12+).
-
-    SQLite without a query text but with facet filters: nothing costly to share, and each
-    GROUP BY inlined starts from its most selective filter (province=440000&theme=skills:
-    3× faster at 100,000 rows). PostgreSQL is faster materialised in every case measured.
-    """
-    if connection.vendor != "sqlite":
-        return "MATERIALIZED "
-    if sqlite3.sqlite_version_info < (3, 35):
-        return ""
-    return "MATERIALIZED " if share else "NOT MATERIALIZED "
-
-
-def _conditions(filter_set, using):
-    """``{facet group: (SQL over m, params)}`` for each active facet filter.
-
-    Region, theme and instrument filters are the filter set's own ``initiative_id``
-    subqueries (``InitiativeFilter.ids_matching``); years and kinds test m's columns the way
-    ``filter_year``, ``year_min``/``year_max`` and ``filter_kind`` do.
-    """
-    conditions = {}
-
-    def add(group, sql, args):
-        if group in conditions:
-            sql = f"{conditions[group][0]} AND {sql}"
-            args = [*conditions[group][1], *args]
-        conditions[group] = (sql, list(args))
-
-    for group, name in (
-        ("place", "province"),
-        ("place", "region"),
-        ("theme", "theme"),
-        ("instrument", "instrument"),
-    ):
-        value = filter_set.active(name)
-        if not value:
-            continue
-        ids = filter_set.ids_matching(name, value)
-        if ids is not None:
-            sub_sql, sub_params = ids.query.get_compiler(using=using).as_sql()
-            add(group, f"m.id IN ({sub_sql})", sub_params)
-    years = filter_set.active("year")
-    if years:
-        add("year", "m.year IN ({})".format(", ".join(["%s"] * len(years))), years)
-    for name, sign in (("year_min", ">="), ("year_max", "<=")):
-        value = filter_set.active(name)
-        if value is not None:
-            add("year", f"m.year {sign} %s", [value])
-    kinds = filter_set.active("kind")
-    if kinds:
-        add("kind", "m.kind IN ({})".format(", ".join(["%s"] * len(kinds))), kinds)
-    return conditions
 
 
 def theme_year_cells(filter_set):
     """The theme × year chart's ``{(theme id, year): n}`` under every filter."""
-    cells = facet_counts(filter_set).theme_years
-    if cells is None:
-        cells = charts.theme_year_cells(filter_set.filtered())
-    return cells
+    return facet_counts(filter_set).theme_years
 
 
 def province_facet(filter_set):
@@ -307,24 +166,14 @@ def place_children_facet(filter_set):
     parents = list(dict.fromkeys(parents))
     if not parents:
         return []
-    base = filter_set.filtered(leave_out=("region",)).values("pk")
-    rows = InitiativeRegion.objects.filter(initiative__in=base)
-    provinces = [c for c in parents if gaz.get(c).level == PROVINCE]
-    counts = {}
-    if provinces:
-        counts.update(
-            rows.filter(province_id__in=provinces, prefecture__isnull=False)
-            .values_list("prefecture_id")
-            .annotate(n=Count("initiative_id", distinct=True))
-            .order_by()
-        )
-    # Counties: below a chosen city, or directly below a chosen province (municipalities).
-    county_rows = rows.filter(region_id__in=_county_codes(parents))
-    counts.update(
-        county_rows.values_list("region_id")
-        .annotate(n=Count("initiative_id", distinct=True))
-        .order_by()
-    )
+    # The province filter applies, the region filter does not. An initiative may reach a
+    # city through two of its counties: distinct per city.
+    selection = filter_set.selection
+    index = selection.index
+    by_level = {
+        PREFECTURE: selection.link_counts(index.prefecture_row, index.prefecture, ("region",)),
+        COUNTY: selection.link_counts(index.link_row, index.link_region, ("region",)),
+    }
     groups = []
     for parent in parents:
         place = gaz.get(parent)
@@ -332,7 +181,12 @@ def place_children_facet(filter_set):
             (p for p in gaz.by_code.values() if p.parent_code == parent), key=lambda p: p.code
         )
         items = [
-            (child.code, child.name, counts.get(child.code, 0), child.code in chosen_regions)
+            (
+                child.code,
+                child.name,
+                _count_of(index, by_level[child.level], child.code),
+                child.code in chosen_regions,
+            )
             for child in children
             if child.level in (PREFECTURE, COUNTY)
         ]
@@ -342,13 +196,9 @@ def place_children_facet(filter_set):
     return groups
 
 
-def _county_codes(parents):
-    parents = set(parents)
-    return [
-        p.code
-        for p in gazetteer().by_code.values()
-        if p.level == COUNTY and p.parent_code in parents
-    ]
+def _count_of(index, counts, code):
+    positions = index.code_positions([code])
+    return counts.get(int(positions[0]), 0) if len(positions) else 0
 
 
 def theme_facet(filter_set):
@@ -488,10 +338,7 @@ GROUPS = [("q",), PLACE, ("theme",), YEARS, ("instrument",), ("kind",)]
 
 
 def relaxations(filter_set):
-    """For an empty result: which filter to drop, and how many results that would give.
-
-    Only called when nothing matched; costs one COUNT per active filter group.
-    """
+    """For an empty result: which filter to drop, and how many results that would give."""
     cleaned = filter_set.cleaned()
     suggestions = []
     for group in GROUPS:
@@ -499,7 +346,7 @@ def relaxations(filter_set):
             continue
         if group == ("q",) and not filter_set.terms:
             continue
-        count = filter_set.filtered(leave_out=group).count()
+        count = filter_set.selection.count(leave_out=group)
         if count:
             suggestions.append((group[0], count, without(filter_set.data, *group)))
     suggestions.sort(key=lambda s: -s[1])

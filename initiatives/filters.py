@@ -12,11 +12,13 @@ raises on user input.
 from functools import cached_property
 
 import django_filters
+import numpy as np
 from django import forms
+from django.db import connections
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
-from initiatives import search
+from initiatives import facet_index, search
 from initiatives.models import Document, Initiative, InitiativeRegion, PolicyInstrument, Target
 from initiatives.models import Theme as ThemeModel
 from initiatives.segmentation import MAX_QUERY_TERMS, query_plan, query_terms
@@ -282,6 +284,68 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
     def filter_kind(self, queryset, name, value):
         return queryset.filter(document__kind__in=value)
 
+    # The filters as masks over the in-memory facet index: counts and result order.
+    @cached_property
+    def selection(self):
+        """A ``facet_index.Selection``: one mask per active filter, named like its parameter
+        (``year`` covers ``year_min``/``year_max``). Same meaning as ``filtered()``; the
+        index holds the visible initiatives, which is this filter set's queryset."""
+        index = facet_index.current(self.queryset.db)
+        masks, text = {}, None
+        if self.terms:
+            # Ranks now when every match is a result (no other filter): the ranking scan
+            # also finds the matches. SQLite always: bm25 needs that scan anyway.
+            others = any(self.active(name) not in (None, []) for name in self.parsers())
+            others = others or any(self.active(name) is not None for name in YEARS[1:])
+            rank_now = self.sort_key == SORT_RELEVANCE and (
+                not others or connections[self.queryset.db].vendor == "sqlite"
+            )
+            text = facet_index.text_matches(index, self.terms, rank_now, using=self.queryset.db)
+            masks["q"] = facet_index.rows_mask(index, text.rows)
+        provinces = self.active("province")
+        if provinces:
+            hit = np.isin(index.link_province, index.code_positions(provinces))
+            masks["province"] = facet_index.links_mask(index, index.link_row, hit)
+        regions = self.active("region")
+        if regions and region_q(regions) is not None:
+            hit = np.zeros(len(index.link_row), dtype=bool)
+            for level, column in (
+                (PROVINCE, index.link_province),
+                (PREFECTURE, index.link_prefecture),
+                (COUNTY, index.link_region),
+            ):
+                codes = [c for c in regions if gazetteer().get(c).level == level]
+                if codes:
+                    hit |= np.isin(column, index.code_positions(codes))
+            masks["region"] = facet_index.links_mask(index, index.link_row, hit)
+        themes = self.active("theme")
+        if themes:
+            hit = np.isin(index.theme_id, [self.themes[key].pk for key in themes])
+            masks["theme"] = facet_index.links_mask(index, index.theme_row, hit)
+        instruments = self.active("instrument")
+        if instruments:
+            hit = np.isin(index.instrument_id, instruments)
+            masks["instrument"] = facet_index.links_mask(index, index.instrument_row, hit)
+        years, low, high = (self.active(name) for name in YEARS)
+        if years or low is not None or high is not None:
+            mask = index.year != facet_index.NO_YEAR
+            if years:
+                mask &= np.isin(index.year, years)
+            if low is not None:
+                mask &= index.year >= low
+            if high is not None:
+                mask &= index.year <= high
+            masks["year"] = mask
+        kinds = self.active("kind")
+        if kinds:
+            positions = [facet_index.KINDS.index(kind) for kind in kinds]
+            masks["kind"] = np.isin(index.kind, positions)
+        return facet_index.Selection(index, masks, text)
+
+    def results(self, queryset):
+        """The results in order, as rows of ``queryset`` fetched a page at a time."""
+        return ResultList(self.selection.ordered_ids(self.sort_key), queryset)
+
     # Querysets.
     def filtered(self, leave_out=()):
         """Every active filter except the parameters in ``leave_out``; not sorted."""
@@ -313,6 +377,25 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
             )
         # Matches the PostgreSQL index initiative_newest_idx (and SQLite's DESC default).
         return qs.order_by(F("year").desc(nulls_last=True), F("pk").desc())
+
+
+class ResultList:
+    """Ordered initiative ids standing for their rows: a Paginator's ``object_list`` that
+    fetches only the slice a page shows (one query, plus the queryset's prefetches)."""
+
+    def __init__(self, ids, queryset):
+        self.ids = ids
+        self.queryset = queryset
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            raise TypeError("ResultList is read a page (a slice) at a time")
+        ids = self.ids[key].tolist()
+        rows = {row.pk: row for row in self.queryset.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 # Which column says "at or below this place", by the place's level.

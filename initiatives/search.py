@@ -10,7 +10,8 @@ So indexing is just writing ``search_text``; the database does the rest, on bulk
 update() and delete (cascades included) alike. Query terms are ANDed on both databases.
 """
 
-from django.db import connection, transaction
+import numpy as np
+from django.db import connection, connections, transaction
 from django.db.models import BooleanField, F, FloatField, Q
 from django.db.models.expressions import RawSQL
 
@@ -174,3 +175,54 @@ def order_by_rank(queryset, terms, *then):
         output_field=FloatField(),
     )
     return queryset.annotate(rank=rank).order_by(F("rank").desc(), *then)
+
+
+def match_ids(terms, ranked, using="default", among=None):
+    """``(ids, rank)`` of every initiative (hidden ones too) whose text holds every term;
+    on PostgreSQL ``among`` (a list of ids) restricts it to those.
+
+    ``rank`` (only if ``ranked``) orders best first when sorted ascending: SQLite's bm25 is
+    negative, lower is better; PostgreSQL's ts_rank is negated. The same scores, ties and
+    all, as ``order_by_rank``'s SQL. Without a rank the ids come as one comma-joined string
+    (a third of the time of one Python row per match: 57,000 rows for 就业 at 100,000).
+    """
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        where = "FROM initiative_fts WHERE initiative_fts MATCH %s"
+        params = [_sqlite_match(terms)]
+        ranked_sql = f"SELECT rowid, bm25(initiative_fts) {where}"
+        joined_sql = f"SELECT group_concat(rowid) {where}"
+        with connection.cursor() as cursor:
+            return _read_matches(cursor, ranked_sql if ranked else joined_sql, params, ranked)
+    query = "to_tsquery('simple', %s)"
+    where = f"FROM initiatives_initiative WHERE search_vector @@ {query}"
+    params = [_postgres_query(terms)] * (2 if ranked else 1)
+    if among is not None:
+        where += " AND id = ANY(%s)"
+        params.append(among)
+    ranked_sql = f"SELECT id, -ts_rank(search_vector, {query}) {where}"
+    joined_sql = f"SELECT string_agg(id::text, ',') {where}"
+    sql = ranked_sql if ranked else joined_sql
+    if among is not None:  # a primary-key lookup per id
+        with connection.cursor() as cursor:
+            return _read_matches(cursor, sql, params, ranked)
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        # Costed alike, the planner picks a scan testing @@ on every row; the GIN bitmap
+        # reads only the matching rows (就业, 57 % of the rows: 78 ms instead of 106 ms).
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        found = _read_matches(cursor, sql, params, ranked)
+        # Inside a longer transaction (tests) the rest plans as usual. On an error the
+        # rollback (to the savepoint) undoes the SET LOCAL.
+        cursor.execute("RESET enable_seqscan")
+        return found
+
+
+def _read_matches(cursor, sql, params, ranked):
+    cursor.execute(sql, params)
+    if not ranked:
+        joined = cursor.fetchone()[0]
+        ids = np.array(joined.split(","), dtype=np.int64) if joined else np.empty(0, np.int64)
+        return ids, None
+    rows = cursor.fetchall()
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    return ids, np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))

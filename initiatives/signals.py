@@ -28,7 +28,12 @@ def restore_sqlite_triggers(sender, using="default", **kwargs):
         return
     from django.db import connections
 
-    ensure_index(connections[using])
+    from initiatives.facet_index import STAMP_TABLE, install_stamp
+
+    connection = connections[using]
+    ensure_index(connection)
+    if connection.vendor == "sqlite" and STAMP_TABLE in connection.introspection.table_names():
+        install_stamp(connection)
 
 
 @receiver(post_save, sender="initiatives.PolicyInstrument")

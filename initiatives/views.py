@@ -71,8 +71,7 @@ def with_labels(queryset):
 def initiative_list(request):
     filter_set = InitiativeFilter(request.GET)
     years, kinds, total = facets.year_and_kind_facets(filter_set)
-    paginator = Paginator(with_labels(filter_set.qs), PAGE_SIZE)
-    paginator.count = total  # the year × kind cells already counted the results
+    paginator = Paginator(filter_set.results(with_labels(Initiative.objects.all())), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     terms = filter_set.highlight_terms
     results = [
@@ -115,8 +114,7 @@ def initiative_list(request):
 def pictures(filter_set, total):
     """The province facet (also drawn as the map) and the theme × year chart of the results.
 
-    The map reuses the facet's counts and links; the chart's cells come from the facet
-    statement too, unless a theme is chosen (then one narrow GROUP BY).
+    The map reuses the facet's counts and links; the chart's cells are counted with them.
     """
     provinces = facets.province_facet(filter_set)
     cells = facets.theme_year_cells(filter_set) if total else {}

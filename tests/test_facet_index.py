@@ -1,0 +1,84 @@
+"""The in-memory facet index follows every kind of write (initiatives.facet_index)."""
+
+import pytest
+from django.db import connection, transaction
+from django.http import QueryDict
+
+from initiatives import facet_index, facets
+from initiatives.filters import InitiativeFilter
+from initiatives.models import Document, Initiative, InitiativeRegion, Status, Theme
+from tests.factories import make_initiative
+
+pytestmark = pytest.mark.django_db
+
+
+def counts(query=""):
+    filter_set = InitiativeFilter(QueryDict(query))
+    years, kinds, total = facets.year_and_kind_facets(filter_set)
+    return {
+        "total": total,
+        "province": {f.value: f.count for f in facets.province_facet(filter_set) if f.count},
+        "theme": {f.value: f.count for f in facets.theme_facet(filter_set) if f.count},
+        "year": {f.value: f.count for f in years},
+        "kind": {f.value: f.count for f in kinds},
+    }
+
+
+@pytest.fixture
+def two():
+    sichuan = make_initiative(text="四川推出创业担保贷款。", regions=("510000",), year=2019)
+    sichuan.themes.add(Theme.objects.get(key="entrepreneurship"))
+    hebei = make_initiative(text="河北开展技能培训。", regions=("130000",), year=2020)
+    return sichuan, hebei
+
+
+def test_counts_follow_creates_updates_and_deletes(two):
+    sichuan, hebei = two
+    assert counts()["province"] == {"510000": 1, "130000": 1}
+    make_initiative(text="广东开展技能培训。", regions=("440000",), year=2020)
+    assert counts()["province"] == {"510000": 1, "130000": 1, "440000": 1}
+    # Bulk update (no signals), as the admin's bulk actions do.
+    Initiative.objects.filter(pk=hebei.pk).update(status=Status.HIDDEN, year=2021)
+    assert counts()["province"] == {"510000": 1, "440000": 1}
+    assert counts()["year"] == {"2020": 1, "2019": 1}
+    Initiative.objects.filter(pk=sichuan.pk).update(year=2018)
+    assert counts()["year"] == {"2020": 1, "2018": 1}
+    # Links: regions, themes; and the document kind.
+    InitiativeRegion.objects.filter(initiative=sichuan).update(province_id="130000")
+    assert counts()["province"] == {"130000": 1, "440000": 1}
+    sichuan.themes.clear()
+    assert counts()["theme"] == {}
+    Document.objects.filter(pk=sichuan.document_id).update(kind=Document.Kind.PLAN)
+    assert counts("kind=plan")["total"] == 1
+    sichuan.document.delete()  # cascades to the initiative and its links
+    assert counts()["total"] == 1
+
+
+def test_raw_sql_writes_are_seen(two):
+    sichuan, _ = two
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM initiatives_initiativeregion WHERE initiative_id = %s", [sichuan.pk]
+        )
+    assert counts()["province"] == {"130000": 1}
+
+
+def test_a_rolled_back_change_does_not_stay_in_the_index(two):
+    before = counts()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_initiative(text="广东开展技能培训。", regions=("440000",), year=2020)
+        assert counts()["province"]["440000"] == 1  # seen inside the transaction
+        raise RuntimeError("rolled back")
+    assert counts() == before
+    # A later, different change is seen too (a new stamp, never the rolled-back one).
+    make_initiative(text="北京开展技能培训。", regions=("110000",), year=2020)
+    assert counts()["province"] == {**before["province"], "110000": 1}
+
+
+def test_the_index_is_built_once_per_change(two, django_assert_num_queries):
+    facet_index.current()
+    with django_assert_num_queries(1):  # the stamp only
+        index = facet_index.current()
+    make_initiative(text="广东开展技能培训。", regions=("440000",), year=2020)
+    assert facet_index.current() is not index
+    assert len(facet_index.current().ids) == 3
