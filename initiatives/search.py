@@ -184,7 +184,8 @@ def match_ids(terms, ranked, using="default", among=None):
     ``rank`` (only if ``ranked``) orders best first when sorted ascending: SQLite's bm25 is
     negative, lower is better; PostgreSQL's ts_rank is negated. The same scores, ties and
     all, as ``order_by_rank``'s SQL. Without a rank the ids come as one comma-joined string
-    (a third of the time of one Python row per match: 57,000 rows for 就业 at 100,000).
+    (a third of the time of one Python row per match: 57,000 rows for 就业 at 100,000), and so
+    do PostgreSQL's ranks.
     """
     connection = connections[using]
     if connection.vendor == "sqlite":
@@ -200,7 +201,13 @@ def match_ids(terms, ranked, using="default", among=None):
     if among is not None:
         where += " AND id = ANY(%s)"
         params.append(among)
-    ranked_sql = f"SELECT id, -ts_rank(search_vector, {query}) {where}"
+    # Two lists joined in one row (both aggregates read the rows in one order). A float4
+    # as text is its shortest exact form: read back as float32 it is the same number, so
+    # order and ties are those of ORDER BY ts_rank.
+    ranked_sql = (
+        "SELECT string_agg(id::text, ','),"
+        f" string_agg((-ts_rank(search_vector, {query}))::text, ',') {where}"
+    )
     joined_sql = f"SELECT string_agg(id::text, ',') {where}"
     sql = ranked_sql if ranked else joined_sql
     if among is not None:  # a primary-key lookup per id
@@ -219,10 +226,16 @@ def match_ids(terms, ranked, using="default", among=None):
 
 def _read_matches(cursor, sql, params, ranked):
     cursor.execute(sql, params)
-    if not ranked:
-        joined = cursor.fetchone()[0]
-        ids = np.array(joined.split(","), dtype=np.int64) if joined else np.empty(0, np.int64)
-        return ids, None
-    rows = cursor.fetchall()
-    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    return ids, np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
+    if cursor.db.vendor == "sqlite" and ranked:
+        # bm25() cannot be aggregated: one row per match. A double as text would also
+        # need 17 digits to read back exactly.
+        rows = cursor.fetchall()
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        return ids, np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
+    joined = cursor.fetchone()
+    ids = _numbers(joined[0], np.int64)
+    return ids, (_numbers(joined[1], np.float32).astype(np.float64) if ranked else None)
+
+
+def _numbers(joined, dtype):
+    return np.array(joined.split(","), dtype=dtype) if joined else np.empty(0, dtype)
