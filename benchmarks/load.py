@@ -108,8 +108,14 @@ def main():
         ids = initiative_ids(database_url)
         rng = random.Random(args.seed)
         warm_up(base, ids, args.workers, rng)
+        cpu_before = time.process_time()
         results, elapsed = load(base, ids, args, rng)
+        # The clients share the two cores with the server: say how much they took.
+        client_cpu = (time.process_time() - cpu_before) / elapsed
     report(results, elapsed, args)
+    print(
+        f"load generator CPU: {client_cpu:.0%} of one core; load average {os.getloadavg()[0]:.1f}"
+    )
 
 
 def prepare(args, database_url):

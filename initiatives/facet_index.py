@@ -6,8 +6,8 @@ its links, which for a common word (就业: 57,000 of 100,000 rows) costs hundre
 milliseconds however it is indexed. Here each worker process keeps, per database, the few
 columns those need as numpy arrays (about 10 bytes per initiative and per link):
 
-- per initiative (rows sorted by id): year, document kind, and its positions in the
-  "newest" and "region" orders;
+- per initiative (rows sorted by id): year, document kind and id, and the "newest" and
+  "region" orders;
 - per link: region links (region, prefecture, province), themes, instruments.
 
 A filter becomes a boolean mask over the rows; a facet's counts are one ``bincount`` of its
@@ -119,6 +119,7 @@ class FacetIndex:
     ids: np.ndarray  # initiative ids, ascending; a row is a position here
     year: np.ndarray  # year or NO_YEAR
     kind: np.ndarray  # index into KINDS
+    document: np.ndarray  # document id
     newest: np.ndarray  # rows in "newest" order: year desc (none last), id desc
     by_region: np.ndarray  # rows by first region code (none last), year desc, id
     codes: np.ndarray  # the region codes the links use, ascending (as integers)
@@ -149,6 +150,11 @@ class FacetIndex:
         positions[positions == len(self.codes)] = 0
         return positions[self.codes[positions] == wanted] if len(self.codes) else positions[:0]
 
+    def newest_ids(self, mask, limit):
+        """Ids of the first ``limit`` rows of ``mask`` in "newest" order."""
+        order = self.newest[mask[self.newest]]
+        return self.ids[order[:limit]].tolist()
+
     def code_of(self, position):
         return f"{int(self.codes[position]):06d}"
 
@@ -162,11 +168,12 @@ def _fetch(connection, queryset):
 
 def build(connection, stamp):
     visible = Initiative.objects.exclude(status=Status.HIDDEN).order_by("pk")
-    rows = _fetch(connection, visible.values_list("pk", "year", "document__kind"))
+    rows = _fetch(connection, visible.values_list("pk", "year", "document__kind", "document_id"))
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     year = np.fromiter((r[1] or NO_YEAR for r in rows), dtype=np.int32, count=len(rows))
     kind_position = {kind: n for n, kind in enumerate(KINDS)}
     kind = np.fromiter((kind_position.get(r[2], 0) for r in rows), dtype=np.int8, count=len(rows))
+    document = np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows))
     del rows
 
     def links(queryset):
@@ -220,6 +227,7 @@ def build(connection, stamp):
         ids=ids,
         year=year,
         kind=kind,
+        document=document,
         newest=newest,
         by_region=by_region,
         codes=codes,

@@ -22,6 +22,7 @@ already loaded. The place drill-down (only when a place is chosen) is one more q
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.utils.translation import get_language
 
@@ -42,28 +43,40 @@ class FacetValue:
 
 
 def toggled(data, name, value, also_drop=()):
-    """The querystring with ``value`` added to or removed from ``name`` (page reset)."""
-    params = data.copy()
-    params.pop("page", None)
-    values = [v for v in params.getlist(name) if v]
-    if value in values:
+    """The querystring with ``value`` added to or removed from ``name`` (page reset).
+
+    Removing also removes ``also_drop``'s ``(name, values)``. Built from the pairs rather
+    than a copied QueryDict: the search page makes about eighty of these per request.
+    """
+    values = [v for v in data.getlist(name) if v]
+    removing = value in values
+    if removing:
         values.remove(value)
-        for other_name, other_values in also_drop:
-            params.setlist(
-                other_name, [v for v in params.getlist(other_name) if v not in other_values]
-            )
     else:
         values.append(value)
-    params.setlist(name, values)
-    return "?" + params.urlencode()
+    dropped = dict(also_drop) if removing else {}
+    pairs = []
+    for key, key_values in data.lists():
+        if key == "page":
+            continue
+        if key == name:
+            pairs.extend((key, v) for v in values)
+            values = None
+            continue
+        pairs.extend((key, v) for v in key_values if v not in dropped.get(key, ()))
+    if values:
+        pairs.extend((name, v) for v in values)
+    return "?" + urlencode(pairs)
 
 
 def without(data, *names):
-    params = data.copy()
-    params.pop("page", None)
-    for name in names:
-        params.pop(name, None)
-    return "?" + params.urlencode()
+    pairs = [
+        (key, v)
+        for key, key_values in data.lists()
+        if key != "page" and key not in names
+        for v in key_values
+    ]
+    return "?" + urlencode(pairs)
 
 
 def _facet(filter_set, name, items):

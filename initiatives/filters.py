@@ -175,11 +175,12 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
     # Vocabularies, loaded once per request: for checking values and for facet labels.
     @cached_property
     def themes(self):
-        return {t.key: t for t in ThemeModel.objects.all()}
+        # The extractor's cue lists are JSON: not decoded for a search.
+        return {t.key: t for t in ThemeModel.objects.defer("cues", "heading_cues")}
 
     @cached_property
     def instruments(self):
-        return {i.pk: i for i in PolicyInstrument.objects.all()}
+        return {i.pk: i for i in PolicyInstrument.objects.defer("synonyms")}
 
     def _parse_instrument(self, raw):
         if raw.isascii() and raw.isdigit() and int(raw) in self.instruments:

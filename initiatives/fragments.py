@@ -12,9 +12,33 @@ Numbers are written with ``str()``: the site does not group thousands and both l
 ``.`` as the decimal separator, so that is what the templates' localisation produced.
 """
 
+import functools
+
+from django.urls import get_script_prefix, reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
+
+
+def region_links(paths):
+    """Region breadcrumbs (``[[(code, name), …] per region]``, ``views.region_paths``) as
+    links, ``；`` between regions: what ``_regions.html`` wrote, some 60 links per page."""
+    return mark_safe(
+        "；".join(
+            '<span class="region-path">'
+            + " › ".join(
+                f'<a href="{_region_url(get_script_prefix(), code)}">{escape(name)}</a>'
+                for code, name in path
+            )
+            + "</span>"
+            for path in paths
+        )
+    )
+
+
+@functools.lru_cache(maxsize=4096)  # every GB/T 2260 code fits
+def _region_url(prefix, code):
+    return escape(reverse("region_detail", args=[code]))
 
 
 def facet_list(items):

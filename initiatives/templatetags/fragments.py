@@ -1,4 +1,4 @@
-"""``{% facet_list items %}``, ``{% province_map map caption %}``, ``{% theme_year_chart chart
+"""``{% facet_list items %}``, ``{% region_links paths %}``, ``{% province_map map caption %}``, ``{% theme_year_chart chart
 caption %}``: the partials' HTML, written by ``initiatives.fragments``."""
 
 from django import template
@@ -8,5 +8,6 @@ from initiatives import fragments
 register = template.Library()
 
 register.simple_tag(fragments.facet_list, name="facet_list")
+register.simple_tag(fragments.region_links, name="region_links")
 register.simple_tag(fragments.province_map, name="province_map")
 register.simple_tag(fragments.theme_year_chart, name="theme_year_chart")
