@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connections
 
+from initiatives import search
 from initiatives.models import Document, Initiative, InitiativeRegion, Status
 
 STAMP_TABLE = "initiative_index_stamp"
@@ -291,31 +292,25 @@ class TextMatch:
     kept (a facet click or page 2 ranks the same rows again)."""
 
     def __init__(self, index, terms, using, ranked):
-        from initiatives import search
-
         self.index, self.terms, self.using = index, list(terms), using
         self.vendor = connections[using].vendor
         self.rank_of_row = None  # ranks fetched so far, by row (NaN: not fetched)
-        self.ranked_all = False
         ids, scores = search.match_ids(terms, ranked, using)
         self.rows, held = index.rows_of(ids)
         if scores is not None:
-            self._keep_ranks(self.rows, scores[held], every=True)
+            self._keep_ranks(self.rows, scores[held])
 
     @property
     def size(self):
         return len(self.rows) + (len(self.index.ids) if self.rank_of_row is not None else 0)
 
-    def _keep_ranks(self, rows, ranks, every=False):
+    def _keep_ranks(self, rows, ranks):
         if self.rank_of_row is None:
             self.rank_of_row = np.full(len(self.index.ids), np.nan)
         self.rank_of_row[rows] = ranks
-        self.ranked_all = self.ranked_all or every
 
     def ranks(self, rows):
         """The rank of each of ``rows`` (all of them matches), lower first."""
-        from initiatives import search
-
         if not len(rows):
             return np.empty(0)
         missing = rows
@@ -330,7 +325,7 @@ class TextMatch:
         elif len(missing):
             ids, scores = search.match_ids(self.terms, True, self.using)
             found, held = self.index.rows_of(ids)
-            self._keep_ranks(found, scores[held], every=True)
+            self._keep_ranks(found, scores[held])
         return self.rank_of_row[rows]
 
 
