@@ -3,7 +3,10 @@
 Fills a scratch database with N synthetic initiatives made of sentences from the sample
 corpus (../shared/seeds/*.txt) over random regions, themes, instruments and years, then times
 ``/initiatives/?…`` through Django's full request cycle (middleware, every facet query,
-template), and prints p50/p95 per database and size.
+template), and prints p50/p95 per database and size in two phases: "first" empties the
+per-process cache of text matches before every request (each query text new to the
+process), "repeat" times texts seen before (a facet click, another sort, page 2). It also
+prints the time and size of the in-memory facet index built for the database.
 
     .venv/bin/python benchmarks/bench_search.py                      # SQLite and PostgreSQL
     .venv/bin/python benchmarks/bench_search.py --databases sqlite --rows 10000
