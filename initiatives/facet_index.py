@@ -398,6 +398,13 @@ class Selection:
         hit = self.mask(leave_out)[rows]
         return {int(v): int(n) for v, n in _nonzero(np.bincount(values[hit]))}
 
+    def region_counts(self, rows, values, leave_out):
+        """``link_counts`` over region links, keyed by region code."""
+        return {
+            self.index.code_of(position): n
+            for position, n in self.link_counts(rows, values, leave_out).items()
+        }
+
     def theme_years(self):
         """``{(theme id, year): n}`` of the results (every filter applied)."""
         index, mask = self.index, self.mask()

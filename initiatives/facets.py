@@ -1,24 +1,19 @@
-"""Facet counts for the search page, all from one statement over the text matches.
+"""The search page's facets, chips and suggestions, from the filter set's facet-index masks.
 
 Each facet counts with every *other* active filter applied, so choosing a second value in a
-facet (OR) shows what it would add. Counting each facet with its own query over every match
-repeats the full-text match once per facet, which for a common word (就业) is most of the
-table (DESIGN.md, "Search"). Instead ``facet_counts`` runs one statement: the matches of
-the query text (and the visibility rule) are materialised once as ``m(id, year, kind)``, and
-one GROUP BY per facet reads that set, each with the other facets' filters as conditions:
+facet (OR) shows what it would add. The counting is array work on the in-memory facet index
+(``initiatives.facet_index``: ``InitiativeFilter.selection``), gathered once per filter set
+in ``FacetCounts``:
 
-- year × document kind cells (place, theme and instrument filters applied): the year and
-  kind facets are derived from them in Python, each under the other's filter, and the cells
-  that pass both add up to the number of results (the page needs no COUNT of its own);
+- year × document kind cells (every filter but the year and kind ones): the year and kind
+  facets are derived from them in Python, each under the other's filter, and the cells
+  that pass both add up to the number of results;
 - provinces (distinct initiatives: one may have several regions in one province);
-- themes, and without a theme filter by theme and year: summed, the theme facet; the cells
-  with a year, the theme × year chart (``FacetCounts.theme_years``), which then needs no
-  statement of its own (with a theme filter it is one narrow query, ``theme_year_cells``);
-- instruments.
+- themes, instruments; and the theme × year chart of the results (every filter).
 
-The result is kept on the filter set, so every facet function below (and the JSON API)
-shares it. Names come from the in-memory gazetteer and the vocabularies the filter set has
-already loaded. The place drill-down (only when a place is chosen) is one more query.
+The place drill-down counts cities and counties the same way with only the ``region``
+filter left out. Names come from the in-memory gazetteer and the vocabularies the filter
+set has already loaded.
 """
 
 from dataclasses import dataclass
@@ -89,16 +84,6 @@ def _facet(filter_set, name, items):
 
 # Counting ---------------------------------------------------------------------------------
 
-# The facet groups: the parameters each facet leaves out of its own counts.
-FACET_GROUPS = {
-    "place": PLACE,
-    "theme": ("theme",),
-    "year": YEARS,
-    "instrument": ("instrument",),
-    "kind": ("kind",),
-}
-FACETED = tuple(name for group in FACET_GROUPS.values() for name in group)
-
 
 @dataclass
 class FacetCounts:
@@ -117,10 +102,9 @@ def facet_counts(filter_set):
     if counts is None:
         selection = filter_set.selection
         index = selection.index
-        provinces = selection.link_counts(index.province_row, index.province, PLACE)
         counts = filter_set._facet_counts = FacetCounts(
             cells=selection.year_kind_cells(leave_out=(*YEARS, "kind")),
-            provinces={index.code_of(p): n for p, n in provinces.items()},
+            provinces=selection.region_counts(index.province_row, index.province, PLACE),
             themes=selection.link_counts(index.theme_row, index.theme_id, ("theme",)),
             instruments=selection.link_counts(
                 index.instrument_row, index.instrument_id, ("instrument",)
@@ -184,8 +168,8 @@ def place_children_facet(filter_set):
     selection = filter_set.selection
     index = selection.index
     by_level = {
-        PREFECTURE: selection.link_counts(index.prefecture_row, index.prefecture, ("region",)),
-        COUNTY: selection.link_counts(index.link_row, index.link_region, ("region",)),
+        PREFECTURE: selection.region_counts(index.prefecture_row, index.prefecture, ("region",)),
+        COUNTY: selection.region_counts(index.link_row, index.link_region, ("region",)),
     }
     groups = []
     for parent in parents:
@@ -197,7 +181,7 @@ def place_children_facet(filter_set):
             (
                 child.code,
                 child.name,
-                _count_of(index, by_level[child.level], child.code),
+                by_level[child.level].get(child.code, 0),
                 child.code in chosen_regions,
             )
             for child in children
@@ -207,11 +191,6 @@ def place_children_facet(filter_set):
         head = FacetValue(parent, place.name, 0, True)
         groups.append((head, _facet(filter_set, "region", items)))
     return groups
-
-
-def _count_of(index, counts, code):
-    positions = index.code_positions([code])
-    return counts.get(int(positions[0]), 0) if len(positions) else 0
 
 
 def theme_facet(filter_set):

@@ -262,8 +262,8 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
 
     def ids_matching(self, name, value):
         """The ``initiative_id`` subquery behind a region/theme/instrument filter (``None``:
-        no restriction). The filters above and the facet counts (initiatives.facets) share it,
-        so a facet can never count differently from what choosing its value returns."""
+        no restriction), for the SQL queryset (``filtered``, the CSV export). The facet index
+        (``selection``) applies the same rules to its arrays; tests compare the two."""
         if name == "province":
             return InitiativeRegion.objects.filter(province__in=value).values("initiative_id")
         if name == "region":
@@ -292,17 +292,7 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         (``year`` covers ``year_min``/``year_max``). Same meaning as ``filtered()``; the
         index holds the visible initiatives, which is this filter set's queryset."""
         index = facet_index.current(self.queryset.db)
-        masks, text = {}, None
-        if self.terms:
-            # Ranks now when every match is a result (no other filter): the ranking scan
-            # also finds the matches. SQLite always: bm25 needs that scan anyway.
-            others = any(self.active(name) not in (None, []) for name in self.parsers())
-            others = others or any(self.active(name) is not None for name in YEARS[1:])
-            rank_now = self.sort_key == SORT_RELEVANCE and (
-                not others or connections[self.queryset.db].vendor == "sqlite"
-            )
-            text = facet_index.text_matches(index, self.terms, rank_now, using=self.queryset.db)
-            masks["q"] = facet_index.rows_mask(index, text.rows)
+        masks = {}
         provinces = self.active("province")
         if provinces:
             hit = np.isin(index.link_province, index.code_positions(provinces))
@@ -341,6 +331,15 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         if kinds:
             positions = [facet_index.KINDS.index(kind) for kind in kinds]
             masks["kind"] = np.isin(index.kind, positions)
+        text = None
+        if self.terms:
+            # Rank while matching when every match is a result (no other filter): the
+            # ranking scan also finds the matches. SQLite always: bm25 needs that scan.
+            rank_now = self.sort_key == SORT_RELEVANCE and (
+                not masks or connections[self.queryset.db].vendor == "sqlite"
+            )
+            text = facet_index.text_matches(index, self.terms, rank_now, using=self.queryset.db)
+            masks["q"] = facet_index.rows_mask(index, text.rows)
         return facet_index.Selection(index, masks, text)
 
     def results(self, queryset):

@@ -38,8 +38,10 @@ SQLITE_INDEX_DDL = [
     END""",
 ]
 
-# Covering indexes for the facet counts (migration 0006, see initiatives.facets). The SQLite
-# ones are also in ensure_index: a table rebuild by Django's schema editor drops them.
+# Covering indexes from migration 0006, made when the facets were counted in SQL. Counting now
+# happens in initiatives.facet_index; the SQLite ones still let its build read initiatives
+# and documents without their wide rows. They are also in ensure_index: a table rebuild by
+# Django's schema editor drops them.
 FACET_INDEX_DDL = {
     "sqlite": [
         """CREATE INDEX IF NOT EXISTS initiative_facet_idx

@@ -56,7 +56,5 @@ def children_with_counts(region, selection):
     }
     counts = {}
     for level in {child.level for child in children}:
-        by_position = selection.link_counts(*links[level], leave_out=())
-        for position, n in by_position.items():
-            counts[index.code_of(position)] = n
+        counts.update(selection.region_counts(*links[level], leave_out=()))
     return [(child, counts.get(child.code, 0)) for child in children]

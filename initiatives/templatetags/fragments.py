@@ -1,5 +1,6 @@
-"""``{% facet_list items %}``, ``{% region_links paths %}``, ``{% province_map map caption %}``, ``{% theme_year_chart chart
-caption %}``: the partials' HTML, written by ``initiatives.fragments``."""
+"""``{% facet_list items %}``, ``{% region_links paths %}``, ``{% province_map map caption %}``,
+``{% theme_year_chart chart caption %}``: the partials' HTML, written by
+``initiatives.fragments``."""
 
 from django import template
 
