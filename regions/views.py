@@ -4,8 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from initiatives import charts, facets
 from initiatives.filters import InitiativeFilter, TargetFilter
-from initiatives.models import Initiative
-from initiatives.views import PAGE_SIZE, region_paths, with_labels
+from initiatives.views import PAGE_SIZE, RESULT_ROWS, region_paths, result_rows
 from regions.models import Region
 
 # Target rows paired and drawn on a region page; the full list is on /targets/.
@@ -18,21 +17,14 @@ def region_detail(request, code):
     if region.level != Region.Level.NATIONAL:
         scope["region"] = region.code
     filter_set = InitiativeFilter(scope)
-    results = filter_set.results(with_labels(Initiative.objects.all()))
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(filter_set.results(RESULT_ROWS), PAGE_SIZE).get_page(request.GET.get("page"))
     targets = TargetFilter(scope).qs
     ctx = {
         "region": region,
         "breadcrumb": region_paths([region.code])[0],
         "children": children_with_counts(region, filter_set.selection),
         "page": page,
-        "results": [
-            {
-                "initiative": i,
-                "regions": region_paths(r.region_id for r in i.initiativeregion_set.all()),
-            }
-            for i in page.object_list
-        ],
+        "results": result_rows(filter_set, page),
         "target_pairs": charts.draw_pairs(charts.pair_targets(targets[:MAX_TARGET_ROWS])),
         "target_count": targets.count(),
         "max_target_rows": MAX_TARGET_ROWS,

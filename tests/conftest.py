@@ -9,3 +9,15 @@ def _fresh_gazetteer_cache():
     clear_cache()
     yield
     clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _frequent_words_ranked_in_the_test(monkeypatch):
+    # A background thread has its own connection, which sees neither the test's transaction
+    # nor its in-memory database: tests call facet_index.rank_frequent_terms themselves.
+    from initiatives import facet_index
+
+    monkeypatch.setattr(facet_index, "RANK_FREQUENT_IN_BACKGROUND", False)
+    facet_index._frequent.clear()
+    yield
+    facet_index._frequent.clear()

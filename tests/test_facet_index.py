@@ -1,5 +1,7 @@
 """The in-memory facet index follows every kind of write (initiatives.facet_index)."""
 
+import re
+
 import pytest
 from django.db import connection, transaction
 from django.http import QueryDict
@@ -82,3 +84,60 @@ def test_the_index_is_built_once_per_change(two, django_assert_num_queries):
     make_initiative(text="广东开展技能培训。", regions=("440000",), year=2020)
     assert facet_index.current() is not index
     assert len(facet_index.current().ids) == 3
+
+
+@pytest.fixture
+def frequent_and_rare():
+    # 就业 in 8 of 10 texts, one, two or three times; 创业 in 2, 担保 in 1.
+    for n in range(8):
+        make_initiative(
+            text="就业" * (n % 3 + 1) + f"第{n}项措施，稳定就业岗位。" + ("创业" if n < 2 else ""),
+            regions=("510000",),
+            year=2010 + n,
+        )
+    make_initiative(text="发放担保贷款。", regions=("130000",), year=2020)
+    make_initiative(text="开展技能培训。", regions=("130000",), year=2021)
+    return facet_index.current()
+
+
+def result_ids(client, query):
+    response = client.get(f"/initiatives/?{query}")
+    assert response.status_code == 200
+    return [
+        int(pk)
+        for pk in re.findall(r'<h3><a href="/initiatives/(\d+)/"', response.content.decode())
+    ]
+
+
+def test_frequent_words_are_ranked_ahead_and_found_as_by_any_search(
+    client, frequent_and_rare, monkeypatch, django_assert_num_queries
+):
+    index = frequent_and_rare
+    monkeypatch.setattr(facet_index, "FREQUENT_SHARE", 0.5)
+    terms = facet_index.frequent_terms(index)
+    assert ("就业",) in terms and ("创业",) not in terms and ("担保",) not in terms
+    # Ranked by the database as every search is: the same pages as without it.
+    expected = {q: result_ids(client, q) for q in ("q=就业", "q=就业&year_min=2013", "q=创业")}
+    facet_index.clear_match_cache()
+    facet_index.rank_frequent_terms(index)
+    with django_assert_num_queries(0):
+        match = facet_index.text_matches(index, ["就业"], ranked=True)
+        assert len(match.rows) == 8
+    for query, ids in expected.items():
+        assert result_ids(client, query) == ids
+    # Kept through the cache of recent matches being emptied; gone with the rows they ranked.
+    facet_index.clear_match_cache()
+    assert facet_index.text_matches(index, ["就业"], ranked=False) is match
+    make_initiative(text="新增就业岗位。", regions=("440000",), year=2022)
+    assert facet_index.current() is not index
+    assert "default" not in facet_index._frequent
+    assert len(result_ids(client, "q=就业&sort=newest")) == 9
+
+
+def test_a_rebuild_while_ranking_discards_the_stale_ranking(frequent_and_rare, monkeypatch):
+    index = frequent_and_rare
+    monkeypatch.setattr(facet_index, "FREQUENT_SHARE", 0.5)
+    make_initiative(text="新增就业岗位。", regions=("440000",), year=2022)
+    facet_index.current()  # another request rebuilt the index meanwhile
+    facet_index.rank_frequent_terms(index)
+    assert facet_index._frequent == {}

@@ -8,6 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from initiatives import facet_index
+from initiatives.models import PolicyInstrument, Theme
 from initiatives.segmentation import tokenizer
 from regions.gazetteer import gazetteer
 from tests.factories import make_document, make_initiative
@@ -182,19 +183,20 @@ def test_the_search_page_makes_a_fixed_number_of_queries(client, corpus, django_
     gazetteer()
     facet_index.current()
     # The index's stamp + the text matches + 2 vocabularies (themes, instruments) + the page
-    # of rows + 3 prefetches (regions, themes, instruments). Every count, the drill-down
-    # below 四川 and the theme × year chart come from the index. PostgreSQL ranks the few
-    # results by id after the match (one more query); SQLite ranks while matching.
+    # of rows with their documents. Every count, the drill-down below 四川, the theme × year
+    # chart and each row's regions, themes and instruments come from the index. PostgreSQL
+    # ranks the few results by id after the match (one more query); SQLite ranks while
+    # matching.
     text = text_match_statements() + (0 if connection.vendor == "sqlite" else 1)
-    with django_assert_num_queries(7 + text):
+    with django_assert_num_queries(4 + text):
         page(client, "q=创业担保贷款&province=510000&theme=entrepreneurship&year=2019")
     # The same query text again (another facet chosen): its matches are cached, and so are
     # their ranks on SQLite (PostgreSQL ranks the new results by id).
-    with django_assert_num_queries(7 + (0 if connection.vendor == "sqlite" else 1)):
+    with django_assert_num_queries(4 + (0 if connection.vendor == "sqlite" else 1)):
         page(client, "q=创业担保贷款&year_min=2010")
-    with django_assert_num_queries(7):  # no query text: no text match
+    with django_assert_num_queries(4):  # no query text: no text match
         page(client, "province=510000&sort=region")
-    with django_assert_num_queries(7 + text_match_statements()):  # sorted by year: no rank
+    with django_assert_num_queries(4 + text_match_statements()):  # sorted by year: no rank
         page(client, "q=技能培训&sort=newest")
 
 
@@ -204,3 +206,36 @@ def test_home_links_to_the_search_page(client, corpus):
     assert 'action="/initiatives/"' in html
     assert "/initiatives/?theme=entrepreneurship" in html
     assert "/initiatives/?province=510000" in html
+
+
+def test_each_result_shows_its_own_regions_themes_and_instruments(client, corpus):
+    # Several of each, to check the order (the vocabularies' own: themes by position,
+    # instruments by name; regions by code) and that no row borrows another's links.
+    make_initiative(
+        text="德阳市和绵阳市开展技能培训，发放培训补贴和创业担保贷款。",
+        regions=("510700", "510600"),
+        themes=("skills", "entrepreneurship"),
+        instruments=("技能提升补贴", "创业担保贷款"),
+        year=2021,
+    )
+    html = page(client, "sort=newest")
+    rows = re.findall(r'<li class="result">(.*?)</li>', html, re.S)
+    assert len(rows) == 4
+    newest = rows[0]
+    places = re.findall(r'<span class="region-path">(.*?)</span>', newest)
+    assert [re.sub(r"<[^>]+>", "", p) for p in places] == ["四川省 › 德阳市", "四川省 › 绵阳市"]
+    themes = re.findall(r'<span class="tag">([^<]+)</span>', newest)
+    expected = [t.name_zh for t in Theme.objects.filter(key__in=("skills", "entrepreneurship"))]
+    assert themes == expected
+    instruments = re.findall(r'<a class="tag instrument" href="([^"]+)">([^<]+)</a>', newest)
+    names = ["技能提升补贴", "创业担保贷款"]  # shown in the model's order (by name)
+    assert [name for _, name in instruments] == [
+        i.name for i in PolicyInstrument.objects.filter(name__in=names)
+    ]
+    for href, name in instruments:
+        assert href == PolicyInstrument.objects.get(name=name).get_absolute_url()
+    graduates = next(r for r in rows if "高校毕业生" in r)  # 成都: one region, one theme
+    assert re.findall(r'<span class="tag">([^<]+)</span>', graduates) == [
+        Theme.objects.get(key="graduates").name_zh
+    ]
+    assert "tag instrument" not in graduates

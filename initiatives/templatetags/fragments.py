@@ -1,5 +1,5 @@
 """``{% facet_list items %}``, ``{% region_links paths %}``, ``{% province_map map caption %}``,
-``{% theme_year_chart chart caption %}``: the partials' HTML, written by
+``{% theme_year_chart chart caption %}``, ``{% result_list results start %}``: the partials' HTML, written by
 ``initiatives.fragments``."""
 
 from django import template
@@ -12,3 +12,4 @@ register.simple_tag(fragments.facet_list, name="facet_list")
 register.simple_tag(fragments.region_links, name="region_links")
 register.simple_tag(fragments.province_map, name="province_map")
 register.simple_tag(fragments.theme_year_chart, name="theme_year_chart")
+register.simple_tag(fragments.result_list, name="result_list")
