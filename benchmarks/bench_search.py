@@ -187,14 +187,15 @@ def worker(args):
 
         # The facet index: built once per change of the data, in each worker process. The
         # frequent words' rankings that a site computes in a background thread after each
-        # build are computed here in the foreground (timed), unless --no-frequent.
+        # build (from FREQUENT_MIN_ROWS rows) are computed here in the foreground (timed),
+        # unless --no-frequent.
         facet_index.RANK_FREQUENT_IN_BACKGROUND = False
         started = time.perf_counter()
         index = facet_index.current()
         build_ms = (time.perf_counter() - started) * 1000
         index_bytes = sum(v.nbytes for v in vars(index).values() if hasattr(v, "nbytes"))
         started = time.perf_counter()
-        if not args.no_frequent:
+        if not args.no_frequent and len(index.ids) >= facet_index.FREQUENT_MIN_ROWS:
             facet_index.rank_frequent_terms(index)
         frequent = facet_index._frequent.get("default", (None, {}))[1]
         frequent_ms = (time.perf_counter() - started) * 1000

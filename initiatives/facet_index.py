@@ -23,6 +23,7 @@ it differs (about a second at 100,000 initiatives). On PostgreSQL the stamp row 
 writing transactions, which ingest and curation tolerate (one document or edit at a time).
 """
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass
@@ -183,7 +184,13 @@ class FacetIndex:
         return self.ids[order[:limit]].tolist()
 
     def code_of(self, position):
-        return f"{int(self.codes[position]):06d}"
+        return self.code_texts[position]
+
+    @functools.cached_property
+    def code_texts(self):
+        """The codes as the gazetteer writes them ("510100"), by position: a drill-down
+        names a few thousand counties per request."""
+        return [f"{code:06d}" for code in self.codes.tolist()]
 
 
 def _fetch(connection, queryset):
