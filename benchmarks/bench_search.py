@@ -195,9 +195,9 @@ def worker(args):
         build_ms = (time.perf_counter() - started) * 1000
         index_bytes = sum(v.nbytes for v in vars(index).values() if hasattr(v, "nbytes"))
         started = time.perf_counter()
+        frequent = {}
         if not args.no_frequent and len(index.ids) >= facet_index.FREQUENT_MIN_ROWS:
-            facet_index.rank_frequent_terms(index)
-        frequent = facet_index._frequent.get("default", (None, {}))[1]
+            frequent = facet_index.rank_frequent_terms(index)
         frequent_ms = (time.perf_counter() - started) * 1000
         for query in QUERIES:  # warm-up: page cache, prepared plans
             get(client, query)

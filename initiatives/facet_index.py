@@ -378,9 +378,9 @@ class TextMatch:
 
 def text_matches(index, terms, ranked, using="default"):
     """The ``TextMatch`` of ``terms`` over ``index``, cached under the index's stamp."""
-    frequent = _frequent.get(using)
-    if frequent is not None and frequent[0] == index.stamp and tuple(terms) in frequent[1]:
-        return frequent[1][tuple(terms)]
+    stamp, frequent = _frequent.get(using, (None, {}))
+    if stamp == index.stamp and tuple(terms) in frequent:
+        return frequent[tuple(terms)]
     key = (using, index.stamp, tuple(terms))
     with _matches_lock:
         found = _matches.pop(key, None)
@@ -455,14 +455,17 @@ def frequent_terms(index, using="default"):
 
 def rank_frequent_terms(index, using="default"):
     """Rank the frequent words' matches over ``index`` and keep them with it: a search for
-    one of them then reads no text match from the database."""
+    one of them then reads no text match from the database. Returns ``{terms: TextMatch}``
+    (empty when the index was rebuilt meanwhile: the work was stale)."""
     ranked = {}
     for terms in frequent_terms(index, using):
         if _indexes.get(using) is not index:
-            return  # rebuilt meanwhile: this work is stale
+            return {}
         ranked[terms] = TextMatch(index, terms, using, ranked=True)
-    if _indexes.get(using) is index:
-        _frequent[using] = (index.stamp, ranked)
+    if _indexes.get(using) is not index:
+        return {}
+    _frequent[using] = (index.stamp, ranked)
+    return ranked
 
 
 def _rank_frequent_in_background(index, using):

@@ -36,7 +36,7 @@ def region_links(paths):
         "；".join(
             '<span class="region-path">'
             + " › ".join(
-                f'<a href="{_region_url(get_script_prefix(), code)}">{escape(name)}</a>'
+                f'<a href="{_url(get_script_prefix(), "region_detail", code)}">{escape(name)}</a>'
                 for code, name in path
             )
             + "</span>"
@@ -45,9 +45,10 @@ def region_links(paths):
     )
 
 
-@functools.lru_cache(maxsize=4096)  # every GB/T 2260 code fits
-def _region_url(prefix, code):
-    return escape(reverse("region_detail", args=[code]))
+@functools.lru_cache(maxsize=8192)  # every GB/T 2260 code, the instruments, documents
+def _url(prefix, name, arg):
+    """The escaped URL of a page with one argument (the script prefix is part of the key)."""
+    return escape(reverse(name, args=[arg]))
 
 
 def facet_list(items):
@@ -225,9 +226,9 @@ def result_list(results, start):
             for theme in row["themes"]
         )
         instruments = "".join(
-            f'<a class="tag instrument" href="{_instrument_url(prefix, instrument.slug)}">'
-            f"{escape(instrument.name)}</a>"
-            for instrument in row["instruments"]
+            f'<a class="tag instrument" href="{_url(prefix, "instrument_detail", i.slug)}">'
+            f"{escape(i.name)}</a>"
+            for i in row["instruments"]
         )
         parts.append(
             '\n      <li class="result">\n'
@@ -243,19 +244,10 @@ def result_list(results, start):
             f"          {themes}\n"
             f"          {instruments}\n"
             "        </p>\n"
-            f'        <p class="source">{source}<a href="{_document_url(prefix, document.pk)}'
-            f'#i{initiative.pk}">{escape(document.title)}</a></p>\n'
+            f'        <p class="source">{source}'
+            f'<a href="{_url(prefix, "document_detail", document.pk)}#i{initiative.pk}">'
+            f"{escape(document.title)}</a></p>\n"
             "      </li>\n      "
         )
     parts.append("\n    </ol>")
     return mark_safe("".join(parts))  # noqa: S308  (every value above is escaped)
-
-
-@functools.lru_cache(maxsize=1024)
-def _instrument_url(prefix, slug):
-    return escape(reverse("instrument_detail", args=[slug]))
-
-
-@functools.lru_cache(maxsize=4096)
-def _document_url(prefix, pk):
-    return escape(reverse("document_detail", args=[pk]))

@@ -82,6 +82,7 @@ def result_rows(filter_set, page):
     rows = []
     for initiative in initiatives:
         codes, theme_ids, instrument_ids = labels.get(initiative.pk, ([], [], []))
+        theme_ids, instrument_ids = set(theme_ids), set(instrument_ids)
         rows.append(
             {
                 "initiative": initiative,
