@@ -39,6 +39,29 @@ class Document(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     extractor_version = models.CharField(_("抽取器版本"), max_length=32, editable=False)
     curated_fields = models.JSONField(_("人工修改的字段"), default=list, blank=True, editable=False)
+    # The content hash of the document's first version: with the sentence, what every row's
+    # ``key`` is made from, so keys do not move when a new version comes in.
+    origin_hash = models.CharField(
+        _("首个版本的内容哈希"), max_length=64, blank=True, editable=False
+    )
+    version = models.PositiveSmallIntegerField(_("版本"), default=1, editable=False)
+    # When and by whom the current text came in (the first version: ``ingested_at``).
+    version_ingested_at = models.DateTimeField(
+        _("本版本导入时间"), null=True, blank=True, editable=False
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Withdrawn: its rows are hidden from the public site; ``withdrawn_statuses`` keeps the
+    # status each row had, so restoring gives back exactly what was public before.
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
+    withdrawn_statuses = models.JSONField(default=dict, blank=True, editable=False)
     ingested_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -62,6 +85,50 @@ class Document(models.Model):
 
     def get_absolute_url(self):
         return reverse("document_detail", args=[self.pk])
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
+
+
+class DocumentVersion(models.Model):
+    """A text a document had before a newer version replaced it (nothing is thrown away)."""
+
+    document = models.ForeignKey(
+        Document, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveSmallIntegerField(_("版本"))
+    title = models.CharField(_("标题"), max_length=300)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    content_hash = models.CharField(_("内容哈希"), max_length=64)
+    text = models.TextField(_("正文"))
+    ingested_at = models.DateTimeField(_("导入时间"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    replaced_at = models.DateTimeField(_("被替换时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("文件旧版本")
+        verbose_name_plural = _("文件旧版本")
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "number"], name="document_version_unique_number"
+            ),
+        ]
+        indexes = [
+            # An old version ingested again is recognised by its hash (and changes nothing).
+            models.Index(fields=["content_hash"], name="document_version_hash_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.document_id} v{self.number}"
 
 
 class Theme(models.Model):
@@ -157,6 +224,14 @@ class Initiative(models.Model):
     # Names of the fields a curator changed; re-ingest and re-extract leave those alone.
     curated_fields = models.JSONField(_("人工修改的字段"), default=list, blank=True, editable=False)
     extractor_version = models.CharField(_("抽取器版本"), max_length=32, editable=False)
+    # Stable across installations: made from the document's first version and the sentence
+    # (``ingest.identity.row_key``), never from ids or the order documents came in.
+    key = models.CharField(_("稳定键"), max_length=20, blank=True, editable=False)
+    # Set when a new version changed or removed the sentence of a curated row: the row is
+    # not moved silently, the curator compares the two sentences and confirms.
+    needs_review = models.BooleanField(_("待复核"), default=False)
+    review_old_text = models.TextField(_("旧版本原句"), blank=True, editable=False)
+    review_new_text = models.TextField(_("新版本原句"), blank=True, editable=False)
     # jieba search-mode tokens of title + text, space separated: what full-text search indexes.
     search_text = models.TextField(editable=False, blank=True)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -179,6 +254,13 @@ class Initiative(models.Model):
             # Year facet and "newest" sort on the search page.
             models.Index(fields=["year", "id"], name="initiative_year_idx"),
             models.Index(fields=["status", "document"], name="initiative_review_idx"),
+            # Permalink lookups by key, and the admin's "needs review" filter (few rows).
+            models.Index(fields=["key"], name="initiative_key_idx"),
+            models.Index(
+                fields=["document"],
+                condition=Q(needs_review=True),
+                name="initiative_needs_review_idx",
+            ),
         ]
 
     def __str__(self):
@@ -285,6 +367,14 @@ class Target(models.Model):
     )
     curated_fields = models.JSONField(_("人工修改的字段"), default=list, blank=True, editable=False)
     extractor_version = models.CharField(_("抽取器版本"), max_length=32, editable=False)
+    # Stable across installations: made from the document's first version and the sentence
+    # (``ingest.identity.row_key``), never from ids or the order documents came in.
+    key = models.CharField(_("稳定键"), max_length=20, blank=True, editable=False)
+    # Set when a new version changed or removed the sentence of a curated row: the row is
+    # not moved silently, the curator compares the two sentences and confirms.
+    needs_review = models.BooleanField(_("待复核"), default=False)
+    review_old_text = models.TextField(_("旧版本原句"), blank=True, editable=False)
+    review_new_text = models.TextField(_("新版本原句"), blank=True, editable=False)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -301,10 +391,19 @@ class Target(models.Model):
         ]
         indexes = [
             models.Index(fields=["indicator", "year"], name="target_indicator_idx"),
+            models.Index(fields=["key"], name="target_key_idx"),
+            models.Index(
+                fields=["document"],
+                condition=Q(needs_review=True),
+                name="target_needs_review_idx",
+            ),
         ]
 
     def __str__(self):
         return f"{self.indicator} {self.comparator} {self.value}{self.unit}"
+
+    def get_absolute_url(self):
+        return reverse("target_detail", args=[self.pk])
 
 
 class CurationRecord(models.Model):
