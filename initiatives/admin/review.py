@@ -69,8 +69,10 @@ class NeedsReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("已对照新原句复核：清除待复核标记"))
     def confirm_sentence(self, request, queryset):
-        rows = list(queryset.filter(needs_review=True).only("pk", *self._label_fields()))
-        queryset.model.objects.filter(pk__in=[r.pk for r in rows]).update(
+        model = queryset.model
+        pks = list(queryset.filter(needs_review=True).values_list("pk", flat=True))
+        rows = list(model.objects.filter(pk__in=pks).only("pk", *self._label_fields()))
+        model.objects.filter(pk__in=pks).update(
             needs_review=False, review_old_text="", review_new_text=""
         )
         if rows:
