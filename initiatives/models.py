@@ -83,6 +83,12 @@ class Document(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # A document added by hand in the admin is its own first version.
+        if not self.origin_hash:
+            self.origin_hash = self.content_hash
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("document_detail", args=[self.pk])
 
@@ -266,12 +272,28 @@ class Initiative(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        _give_key(self, "i")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("initiative_detail", args=[self.pk])
 
     @property
     def is_curated(self):
         return bool(self.curated_fields)
+
+
+def _give_key(row, kind):
+    """A key for a row saved one at a time (made by hand in the admin): the ingest gives
+    keys to the rows it bulk-creates itself."""
+    from initiatives.identity import KeyMaker
+
+    if row.key or row.document_id is None:
+        return
+    document = Document.objects.only("origin_hash", "content_hash").get(pk=row.document_id)
+    taken = type(row).objects.filter(document_id=row.document_id).values_list("key", flat=True)
+    row.key = KeyMaker(document.origin_hash or document.content_hash, kind, taken)(row.text)
 
 
 class InitiativeRegion(models.Model):
@@ -401,6 +423,10 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.indicator} {self.comparator} {self.value}{self.unit}"
+
+    def save(self, *args, **kwargs):
+        _give_key(self, "t")
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("target_detail", args=[self.pk])

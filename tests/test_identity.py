@@ -15,7 +15,7 @@ from ingest.pipeline import RefusedVersion, ingest_bytes, reextract
 from initiatives import curation
 from initiatives.identity import match, row_key, sentence_diff
 from initiatives.models import Document, DocumentVersion, Initiative, PolicyInstrument, Target
-from tests.factories import make_user
+from tests.factories import make_initiative, make_target, make_user
 from tests.test_admin import admin_url
 
 pytestmark = pytest.mark.django_db
@@ -386,3 +386,13 @@ def test_a_withdrawn_document_leaves_the_site_and_comes_back_as_it_was(
     assert client.get(shown.get_absolute_url()).status_code == 200
     hidden_before.refresh_from_db()
     assert hidden_before.status == "hidden"  # hidden before the withdrawal: still hidden
+
+
+def test_rows_made_one_at_a_time_get_distinct_keys_too():
+    first = make_initiative(text="四川省出台就业创业促进条例。")
+    second = make_initiative(document=first.document, text=first.text)
+    figure = make_target(document=first.document, text=first.text)
+    assert len({first.key, second.key, figure.key}) == 3 and all(
+        len(k) == 20 for k in (first.key, second.key, figure.key)
+    )
+    assert first.document.origin_hash == first.document.content_hash
