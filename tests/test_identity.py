@@ -153,7 +153,9 @@ def test_a_version_needs_a_document_and_one_file(curator_client):
 # --- Versions: explicit, nothing lost, ids kept -----------------------------------------------
 
 
-def test_replaces_keeps_ids_of_unchanged_sentences_and_flags_curated_changed_rows(tmp_path):
+def replace_with_curated_rows(tmp_path):
+    """The summary, two initiatives and one target curated, then a version with one figure
+    revised; returns what the test needs to compare before and after."""
     ingest(SUMMARY)
     document = Document.objects.get()
     changed = Initiative.objects.get(document=document, text__contains=OLD_SENTENCE)
@@ -167,15 +169,20 @@ def test_replaces_keeps_ids_of_unchanged_sentences_and_flags_curated_changed_row
     initiatives_before = dict(Initiative.objects.values_list("pk", "text"))
     targets_before = dict(Target.objects.values_list("pk", "text"))
     keys_before = dict(Initiative.objects.values_list("pk", "key"))
-
     out = ingest(revised_summary(tmp_path), replaces=document.pk)
+    document.refresh_from_db()
+    return out, document, changed, steady, figure, initiatives_before, targets_before, keys_before
 
+
+def test_replaces_keeps_ids_of_unchanged_sentences_and_flags_curated_changed_rows(tmp_path):
+    out, document, changed, steady, figure, initiatives_before, targets_before, keys_before = (
+        replace_with_curated_rows(tmp_path)
+    )
     assert "1 updated" in out and "v2" in out
     assert (
         "initiatives: 0 added, 0 removed, 0 updated, 2 with protected fields kept, 1 flagged" in out
     )
     assert Document.objects.count() == 1
-    document.refresh_from_db()
     for before, model in ((initiatives_before, Initiative), (targets_before, Target)):
         unchanged = {pk: text for pk, text in before.items() if OLD_SENTENCE not in text}
         kept = set(model.objects.filter(pk__in=unchanged).values_list("pk", "text")) & set(
@@ -199,6 +206,15 @@ def test_replaces_keeps_ids_of_unchanged_sentences_and_flags_curated_changed_row
     assert not steady.needs_review and steady.title == "人工标题"
     version = DocumentVersion.objects.get(document=document)
     assert OLD_SENTENCE in version.text and version.number == 1 and document.version == 2
+
+
+def test_a_flagged_row_tells_its_public_page_readers(client, tmp_path):
+    _out, _document, changed, _steady, figure, *_before = replace_with_curated_rows(tmp_path)
+    for row in (changed, figure):
+        page = client.get(row.get_absolute_url()).content.decode()
+        assert 'id="needs-review"' in page and "这句话有改动" in page
+    steady = Initiative.objects.filter(needs_review=False, status="extracted").first()
+    assert 'id="needs-review"' not in client.get(steady.get_absolute_url()).content.decode()
 
 
 def test_a_curated_row_whose_sentence_vanished_is_hidden_and_flagged(tmp_path, curator_client):
