@@ -10,6 +10,12 @@ SANE_YEARS = Q(year__isnull=True) | Q(year__gte=1949, year__lte=2100)
 SANE_PERIOD = Q(year_end__isnull=True) | (Q(year__isnull=False) & Q(year_end__gte=F("year")))
 
 
+class DocumentQuerySet(models.QuerySet):
+    def public(self):
+        """Documents on the public site: every one not withdrawn by a curator."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class Document(models.Model):
     class Kind(models.TextChoices):
         ROUNDUP = "roundup", _("综述汇编")
@@ -64,6 +70,8 @@ class Document(models.Model):
     withdrawn_statuses = models.JSONField(default=dict, blank=True, editable=False)
     ingested_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("文件")

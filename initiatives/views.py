@@ -39,16 +39,16 @@ def home(request):
         "counts": {
             "initiatives": visible.count(),
             "targets": Target.objects.visible().count(),
-            "documents": Document.objects.count(),
+            "documents": Document.objects.public().count(),
             "instruments": PolicyInstrument.objects.count(),
         },
         "themes": _with_counts(everything),
         "province_map": charts.province_map(
             facets.province_facet(everything), base_url=reverse("initiative_list")
         ),
-        "latest_documents": Document.objects.select_related("issuing_region").order_by(
-            "-ingested_at"
-        )[:8],
+        "latest_documents": Document.objects.public()
+        .select_related("issuing_region")
+        .order_by("-ingested_at")[:8],
     }
     return render(request, "initiatives/home.html", ctx)
 

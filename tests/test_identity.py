@@ -396,9 +396,11 @@ def test_a_withdrawn_document_leaves_the_site_and_comes_back_as_it_was(
     for url in (document.get_absolute_url(), shown.get_absolute_url(), f"/targets/{target.pk}/"):
         assert client.get(url).status_code == 410, url
     assert not [r for r in exported("initiatives", tmp_path) if r["document_file"] == "s.txt"]
+    assert document.get_absolute_url() not in client.get("/").content.decode()
     assert Initiative.objects.filter(document=document).count() > 0  # nothing deleted
     curator_client.post(changelist, {"action": "restore", "_selected_action": [document.pk]})
     assert client.get(document.get_absolute_url()).status_code == 200
+    assert document.get_absolute_url() in client.get("/").content.decode()
     assert client.get(shown.get_absolute_url()).status_code == 200
     hidden_before.refresh_from_db()
     assert hidden_before.status == "hidden"  # hidden before the withdrawal: still hidden
