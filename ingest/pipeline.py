@@ -20,6 +20,7 @@ from ingest import cleaning, formats, metadata, reading
 from ingest.extract import EXTRACTOR_VERSION, Extractor
 from ingest.vocabulary import Vocabulary
 from initiatives import identity
+from initiatives.curation import MANUAL
 from initiatives.models import (
     Document,
     DocumentVersion,
@@ -243,8 +244,6 @@ TARGET_FIELDS = [
     "region_id",
     "initiative_id",
 ]
-# A row whose sentence a curator set by hand is anchored where that sentence stands.
-MANUAL = "manual"
 
 
 def _is_curated(row):
@@ -283,14 +282,10 @@ def _write_initiatives(document, extraction, meta, counts):
         .prefetch_related("initiativeregion_set", "themes", "instruments")
     )
     counts.before = len(old)
-    manual = [r for r in old if r.extractor_version == MANUAL]
-    extracted = [r for r in old if r.extractor_version != MANUAL]
-    taken = []
-    for row in manual:
-        if _reanchor(row, text):
-            taken.append((row.start, row.end))
-        else:
-            _flag_vanished(row, counts)
+    anchored, extracted = _anchored_rows(
+        old, text, [text[i.start : i.end] for i in extraction.initiatives], counts
+    )
+    taken = [(row.start, row.end) for row in anchored]
     items = [
         (k, item)
         for k, item in enumerate(extraction.initiatives)
@@ -400,10 +395,10 @@ def _write_initiatives(document, extraction, meta, counts):
         for name in INITIATIVE_LINKS:
             relink.setdefault(name, []).append((row, values[name]))
     _write_links(relink)
-    # A new machine item inside a row a curator made belongs to that row.
+    # A new machine item inside a row kept in place belongs to that row.
     for k, item in enumerate(extraction.initiatives):
         if k not in initiative_for:
-            around = [r for r in manual if r.start <= item.start < r.end]
+            around = [r for r in anchored if r.start <= item.start < r.end]
             if len(around) == 1:
                 initiative_for[k] = around[0]
     counts.added = len(created)
@@ -445,12 +440,14 @@ def _write_targets(document, extraction, initiative_for, counts):
     text = document.text
     old = list(Target.objects.filter(document=document).order_by("start", "pk"))
     counts.before = len(old)
-    manual = [r for r in old if r.extractor_version == MANUAL]
-    extracted = [r for r in old if r.extractor_version != MANUAL]
-    for row in manual:
-        if not _reanchor(row, text):
-            _flag_vanished(row, counts)
-    items = sorted(extraction.targets, key=lambda t: (t.start, t.end, t.indicator))
+    anchored, extracted = _anchored_rows(
+        old, text, [text[t.start : t.end] for t in extraction.targets], counts
+    )
+    taken = [(row.start, row.end) for row in anchored]
+    items = sorted(
+        (t for t in extraction.targets if not any(t.start < e and s < t.end for s, e in taken)),
+        key=lambda t: (t.start, t.end, t.indicator),
+    )
     wanted = []
     for t in items:
         initiative = (
@@ -549,6 +546,30 @@ def _write_targets(document, extraction, initiative_for, counts):
     counts.added = len(created)
     counts.removed = len(removed)
     counts.after = Target.objects.filter(document=document).count()
+
+
+def _anchored_rows(old, text, sentences, counts):
+    """Split old rows into those kept where their sentence stands and those to pair.
+
+    Kept in place (and the new items overlapping them left out): rows a curator made by
+    hand, and curated rows whose sentence the extraction no longer cuts out exactly but
+    which still stands word for word in the text (a re-extraction that splits units
+    differently must not flag or move them). A hand-made row whose sentence is gone is
+    flagged. Returns ``(anchored, to_pair)``.
+    """
+    cut = {identity.normalise(s) for s in sentences}
+    anchored, to_pair = [], []
+    for row in old:
+        if row.extractor_version == MANUAL:
+            if _reanchor(row, text):
+                anchored.append(row)
+            else:
+                _flag_vanished(row, counts)
+        elif _is_curated(row) and identity.normalise(row.text) not in cut and _reanchor(row, text):
+            anchored.append(row)
+        else:
+            to_pair.append(row)
+    return anchored, to_pair
 
 
 def _same_value(have, want):

@@ -414,3 +414,26 @@ def test_rows_made_one_at_a_time_get_distinct_keys_too():
         len(k) == 20 for k in (first.key, second.key, figure.key)
     )
     assert first.document.origin_hash == first.document.content_hash
+
+
+def test_a_curated_row_the_extraction_now_cuts_differently_stays_put():
+    document = ingest_bytes(SUMMARY.read_bytes(), file_name="s.txt").document
+    row = Initiative.objects.get(document=document, text__contains=OLD_SENTENCE)
+    # As an earlier extractor might have cut it: the first half of today's unit.
+    half = row.text[: len(row.text) // 2]
+    Initiative.objects.filter(pk=row.pk).update(
+        text=half, end=row.start + len(half), title="人工标题", curated_fields=["title"]
+    )
+    report = reextract(document)
+    row.refresh_from_db()
+    assert (row.text, row.title, row.status, row.needs_review) == (
+        half,
+        "人工标题",
+        "extracted",
+        False,
+    )
+    assert report["initiatives_flagged"] == 0
+    overlapping = Initiative.objects.filter(
+        document=document, start__lt=row.end, end__gt=row.start
+    ).exclude(pk=row.pk)
+    assert not overlapping.exists()  # not doubled by a machine row over the same words
