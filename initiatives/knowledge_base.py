@@ -671,23 +671,20 @@ def instrument_rows(base_url=""):
 
 
 def document_rows():
-    rows = (
-        Document.objects.public()
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "title",
-            "file_name",
-            "kind",
-            "year",
-            "year_end",
-            "published_on",
-            "issuing_region_id",
-            "publisher",
-            "content_hash",
-            "extractor_version",
-            "ingested_at",
-        )
+    public = Document.objects.public()  # withdrawn documents are not published
+    rows = public.order_by("pk").values_list(
+        "pk",
+        "title",
+        "file_name",
+        "kind",
+        "year",
+        "year_end",
+        "published_on",
+        "issuing_region_id",
+        "publisher",
+        "content_hash",
+        "extractor_version",
+        "ingested_at",
     )
     for row in rows.iterator(chunk_size=2000):
         *head, published_on, region, publisher, content_hash, version, ingested_at = row
