@@ -1,24 +1,34 @@
 """Write one document and what was extracted from it, all or nothing.
 
-Re-ingesting the same content changes nothing (the content hash is the natural key).
-A changed document with the same file name replaces only machine-made rows: initiatives
-and targets a curator edited are kept, re-anchored in the new text, and machine rows that
-would duplicate them are not created.
+A document is its content: the same text again changes nothing, and a different text is a
+new document, whatever its file name (government sites call everything 附件1.docx). A new
+version of a document is an explicit choice (``replaces``): its old text is kept as a
+``DocumentVersion`` and its rows are carried over sentence by sentence (``write_extraction``).
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import opencc
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from ingest import cleaning, formats, metadata, reading
 from ingest.extract import EXTRACTOR_VERSION, Extractor
 from ingest.vocabulary import Vocabulary
-from initiatives.models import Document, Initiative, InitiativeRegion, Target
+from initiatives import identity
+from initiatives.curation import MANUAL
+from initiatives.models import (
+    Document,
+    DocumentVersion,
+    Initiative,
+    InitiativeRegion,
+    Status,
+    Target,
+)
 from regions.gazetteer import gazetteer
 
 
@@ -34,12 +44,60 @@ def to_simplified(text):
 UnreadableDocument = reading.UnreadableDocument
 
 
+class RefusedVersion(UnreadableDocument):
+    """A new version that cannot be taken: unknown or withdrawn document, someone's text.
+
+    ``document`` is the document whose text it already is, when that is the reason.
+    """
+
+    def __init__(self, message, document=None):
+        super().__init__(message)
+        self.document = document
+
+
+@dataclass
+class RowCounts:
+    """What one write did to a document's initiatives or targets."""
+
+    before: int = 0
+    after: int = 0
+    added: int = 0
+    removed: int = 0
+    updated: int = 0  # rows whose machine-made fields (or sentence) changed
+    protected: int = 0  # rows that kept one or more curator-set fields
+    flagged: int = 0  # curated rows whose sentence changed or vanished: "needs review"
+
+    @property
+    def changed(self):
+        return bool(self.added or self.removed or self.updated or self.flagged)
+
+
+@dataclass
+class WriteReport:
+    initiatives: RowCounts = field(default_factory=RowCounts)
+    targets: RowCounts = field(default_factory=RowCounts)
+
+    @property
+    def changed(self):
+        return self.initiatives.changed or self.targets.changed
+
+    def as_dict(self):
+        out = {"changed": self.changed}
+        for name in ("initiatives", "targets"):
+            counts = getattr(self, name)
+            for key in ("before", "after", "added", "removed", "updated", "protected", "flagged"):
+                out[f"{name}_{key}"] = getattr(counts, key)
+        return out
+
+
 @dataclass
 class Outcome:
     document: Document
-    action: str  # created | updated | unchanged
+    action: str  # created | updated (a new version) | unchanged
     initiatives: int = 0
     targets: int = 0
+    report: WriteReport | None = None
+    old_version: bool = False  # unchanged: the text of one of the document's earlier versions
 
 
 def read_and_clean(data, *, file_name):
@@ -54,14 +112,41 @@ def read_and_clean(data, *, file_name):
     return cleaned
 
 
-def ingest_bytes(data, *, file_name, extractor=None):
+def ingest_bytes(data, *, file_name, replaces=None, uploaded_by=None, extractor=None):
+    """Ingest one file: a new document, or with ``replaces`` (a document id) its new version.
+
+    Raises ``UnreadableDocument`` for a file that cannot be read and ``RefusedVersion``
+    when ``replaces`` names no document, a withdrawn one, or the text is another
+    document's. Nothing is written in either case.
+    """
     cleaned = read_and_clean(data, file_name=file_name)
     content_hash = hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest()
     existing = Document.objects.filter(content_hash=content_hash).first()
     if existing is not None:
+        if replaces is not None and existing.pk != int(replaces):
+            raise RefusedVersion(
+                f"this text is already document {existing.pk} ({existing.title}), "
+                f"not a new version of document {replaces}",
+                document=existing,
+            )
         return Outcome(
             existing, "unchanged", existing.initiatives.count(), existing.targets.count()
         )
+    older = DocumentVersion.objects.filter(content_hash=content_hash).select_related("document")
+    older = older.first()
+    if older is not None:
+        # An earlier text of a document that has moved on: taking it again would undo the
+        # newer version without anyone having chosen to.
+        document = older.document
+        return Outcome(
+            document,
+            "unchanged",
+            document.initiatives.count(),
+            document.targets.count(),
+            old_version=True,
+        )
+    if replaces is not None and not Document.objects.filter(pk=replaces).exists():
+        raise RefusedVersion(f"there is no document {replaces} to replace")
     extractor = extractor or Extractor(gazetteer(), Vocabulary.from_database())
     # Reprints in traditional characters are read in simplified form; the stored text stays
     # as the source wrote it, so the conversion must keep every character in place.
@@ -71,17 +156,42 @@ def ingest_bytes(data, *, file_name, extractor=None):
     meta = metadata.extract(readable, cleaned.header, extractor.matcher)
     extraction = extractor.extract(readable, meta)
     with transaction.atomic():
-        previous = (
-            Document.objects.select_for_update()
-            .filter(file_name=file_name)
-            .order_by("-ingested_at")
-            .first()
-        )
-        document = previous or Document(file_name=file_name)
+        if replaces is None:
+            document = Document(file_name=file_name, origin_hash=content_hash)
+        else:
+            document = Document.objects.select_for_update().get(pk=replaces)
+            if document.is_withdrawn:
+                raise RefusedVersion(
+                    f"document {document.pk} is withdrawn: restore it before adding a version"
+                )
+            _keep_as_version(document)
+            document.file_name = file_name
+            document.version += 1
+            document.version_ingested_at = timezone.now()
+        document.uploaded_by = uploaded_by
         _apply_metadata(document, meta, cleaned.text, content_hash)
         document.save()
-        initiatives, targets = write_extraction(document, extraction, meta)
-    return Outcome(document, "updated" if previous else "created", initiatives, targets)
+        report = write_extraction(document, extraction, meta)
+    return Outcome(
+        document,
+        "created" if replaces is None else "updated",
+        report.initiatives.after,
+        report.targets.after,
+        report,
+    )
+
+
+def _keep_as_version(document):
+    DocumentVersion.objects.create(
+        document=document,
+        number=document.version,
+        title=document.title[:300],
+        file_name=document.file_name,
+        content_hash=document.content_hash,
+        text=document.text,
+        ingested_at=document.version_ingested_at or document.ingested_at,
+        uploaded_by_id=document.uploaded_by_id,
+    )
 
 
 def ingest_path(path, **kwargs):
@@ -113,140 +223,407 @@ def _apply_metadata(document, meta, text, content_hash):
         "publisher": meta.publisher[:200],
     }
     curated = set(document.curated_fields or ())
-    for field, value in values.items():
-        if field.removesuffix("_id") not in curated:
-            setattr(document, field, value)
+    for name, value in values.items():
+        if name.removesuffix("_id") not in curated:
+            setattr(document, name, value)
+
+
+# What the machine writes on each kind of row. A field a curator set (named in the row's
+# ``curated_fields``) is left as it is; everything else follows the new extraction. The
+# review status is never the machine's, so a status change protects nothing.
+INITIATIVE_FIELDS = ["title", "heading", "year", "year_end"]
+INITIATIVE_LINKS = ["regions", "themes", "instruments"]
+TARGET_FIELDS = [
+    "indicator",
+    "value",
+    "unit",
+    "comparator",
+    "kind",
+    "year",
+    "year_end",
+    "region_id",
+    "initiative_id",
+]
+
+
+def _is_curated(row):
+    return bool(row.curated_fields) or row.status != Status.EXTRACTED
+
+
+def _protected(row):
+    return {name.removesuffix("_id") for name in row.curated_fields or ()} - {"status"}
 
 
 def write_extraction(document, extraction, meta):
-    """Replace the document's machine-made rows with ``extraction``; keep curated rows."""
-    from initiatives.search import index_initiatives, search_document
+    """Bring the document's rows in line with ``extraction`` of its current text.
 
-    Target.objects.filter(document=document).machine_made().delete()
-    # Machine rows whose sentence is still there keep their id (and so their permalink and
-    # any curated target's link); the others are replaced.
-    previous = {}
-    for row in Initiative.objects.filter(document=document).machine_made():
-        previous.setdefault(row.text, []).append(row)
-    curated = list(Initiative.objects.filter(document=document).exclude(curated_fields=[]))
-    curated_targets = list(Target.objects.filter(document=document))
-    for row in [*curated, *curated_targets]:
-        _reanchor(row, document.text)
-    taken = [(c.start, c.end) for c in curated]
+    Old rows are paired with the new extraction sentence by sentence
+    (``identity.match``): a row whose sentence is still there keeps its id and key, and
+    its machine-made fields follow the extraction, except those a curator set. A changed
+    sentence is paired with its most alike successor; a curated row moved that way, or
+    whose sentence is gone, is flagged "needs review" with both sentences stored (a gone
+    one is also hidden: its span no longer points into the text). Machine rows with no
+    successor are removed. Only rows that differ are written. Returns a ``WriteReport``.
+    """
+    report = WriteReport()
+    initiative_for = _write_initiatives(document, extraction, meta, report.initiatives)
+    _write_targets(document, extraction, initiative_for, report.targets)
+    return report
 
-    created, kept = [], []
-    index_map = {}
-    for k, item in enumerate(extraction.initiatives):
-        if any(item.start < e and s < item.end for s, e in taken):
-            continue
-        text = document.text[item.start : item.end]
-        same = previous.get(text)
-        initiative = same.pop(0) if same else Initiative(document=document, text=text)
-        initiative.title = item.title
-        initiative.heading = item.heading
-        initiative.start, initiative.end = item.start, item.end
-        initiative.year, initiative.year_end = meta.year, meta.year_end
-        initiative.extractor_version = EXTRACTOR_VERSION
-        # Segmented now, so the write itself fills the full-text index (no second pass).
-        initiative.search_text = search_document(initiative.title, initiative.text)
-        (kept if initiative.pk else created).append((initiative, item))
-        index_map[k] = initiative
-    Initiative.objects.filter(pk__in=[r.pk for rows in previous.values() for r in rows]).delete()
-    if kept:
-        kept_ids = [i.pk for i, _ in kept]
-        InitiativeRegion.objects.filter(initiative_id__in=kept_ids).delete()
-        Initiative.themes.through.objects.filter(initiative_id__in=kept_ids).delete()
-        Initiative.instruments.through.objects.filter(initiative_id__in=kept_ids).delete()
-        Initiative.objects.bulk_update(
-            [i for i, _ in kept],
-            [
-                "title",
-                "heading",
-                "start",
-                "end",
-                "year",
-                "year_end",
-                "extractor_version",
-                "search_text",
-            ],
-        )
-    Initiative.objects.bulk_create([i for i, _ in created])
-    created = kept + created
-    region_rows, theme_rows, instrument_rows = [], [], []
-    g = gazetteer()
-    themes = _theme_ids()
-    for initiative, item in created:
-        for code in item.region_codes:
-            place = g.get(code)
-            region_rows.append(
-                InitiativeRegion(
-                    initiative=initiative,
-                    region_id=code,
-                    province_id=place.province_code if place else None,
-                    prefecture_id=place.prefecture_code if place else None,
-                )
-            )
-        for key in item.themes:
-            if key in themes:
-                theme_rows.append(
-                    Initiative.themes.through(initiative=initiative, theme_id=themes[key])
-                )
-        for iid in item.instrument_ids:
-            instrument_rows.append(
-                Initiative.instruments.through(initiative=initiative, policyinstrument_id=iid)
-            )
-    InitiativeRegion.objects.bulk_create(region_rows)
-    Initiative.themes.through.objects.bulk_create(theme_rows)
-    Initiative.instruments.through.objects.bulk_create(instrument_rows)
 
-    taken_targets = [(t.start, t.end) for t in curated_targets]
-    target_rows = [
-        Target(
-            document=document,
-            initiative=index_map.get(t.initiative_index),
-            indicator=t.indicator[:80],
-            value=t.value,
-            unit=t.unit,
-            comparator=t.comparator,
-            kind=t.kind,
-            year=t.year,
-            year_end=t.year_end,
-            region_id=t.region_code,
-            text=document.text[t.start : t.end],
-            start=t.start,
-            end=t.end,
-            extractor_version=EXTRACTOR_VERSION,
-        )
-        for t in extraction.targets
-        if not any(t.start < e and s < t.end for s, e in taken_targets)
+def _write_initiatives(document, extraction, meta, counts):
+    """Initiatives; returns {extraction index: initiative} for the targets' links."""
+    from initiatives.search import search_document
+
+    text = document.text
+    old = list(
+        Initiative.objects.filter(document=document)
+        .order_by("start", "pk")
+        .prefetch_related("initiativeregion_set", "themes", "instruments")
+    )
+    counts.before = len(old)
+    anchored, extracted = _anchored_rows(
+        old, text, [text[i.start : i.end] for i in extraction.initiatives], counts
+    )
+    taken = [(row.start, row.end) for row in anchored]
+    items = [
+        (k, item)
+        for k, item in enumerate(extraction.initiatives)
+        if not any(item.start < e and s < item.end for s, e in taken)
     ]
-    Target.objects.bulk_create(target_rows)
-    _link_orphaned_targets(document, [c for c in curated_targets if c.initiative_id is None])
-    index_initiatives([c.pk for c in curated])
-    return len(created) + len(curated), len(target_rows) + len(curated_targets)
+    themes = _theme_ids()
+    wanted = [
+        {
+            "title": item.title,
+            "heading": item.heading,
+            "year": meta.year,
+            "year_end": meta.year_end,
+            "regions": sorted(set(item.region_codes)),
+            "themes": sorted({themes[key] for key in item.themes if key in themes}),
+            "instruments": sorted(set(item.instrument_ids)),
+        }
+        for _k, item in items
+    ]
+    pairs, lost, fresh = identity.match(
+        [r.text for r in extracted], [text[item.start : item.end] for _k, item in items]
+    )
+    make_key = identity.KeyMaker(
+        document.origin_hash, identity.INITIATIVE, (r.key for r in old if r.key)
+    )
+    initiative_for, to_update, relink = {}, [], {}
+    for i, j, same in pairs:
+        row, (k, item), values = extracted[i], items[j], wanted[j]
+        initiative_for[k] = row
+        protected = _protected(row)
+        have = {
+            "regions": sorted(r.region_id for r in row.initiativeregion_set.all()),
+            "themes": sorted(t.pk for t in row.themes.all()),
+            "instruments": sorted(p.pk for p in row.instruments.all()),
+        }
+        sentence = text[item.start : item.end]
+        changed = not same
+        if not same:
+            if _is_curated(row):
+                row.needs_review = True
+                row.review_old_text, row.review_new_text = row.text, sentence
+                counts.flagged += 1
+            row.text = sentence
+        for name in INITIATIVE_FIELDS:
+            if name not in protected and getattr(row, name) != values[name]:
+                setattr(row, name, values[name])
+                changed = True
+        for name in INITIATIVE_LINKS:
+            if name not in protected and have[name] != values[name]:
+                relink.setdefault(name, []).append((row, values[name]))
+                changed = True
+        if protected:
+            counts.protected += 1
+        if changed and same:
+            counts.updated += 1
+        elif not same and not _is_curated(row):
+            counts.updated += 1
+        moved = (row.start, row.end) != (item.start, item.end)
+        row.start, row.end = item.start, item.end
+        if changed or moved or row.extractor_version != EXTRACTOR_VERSION:
+            row.extractor_version = EXTRACTOR_VERSION
+            row.search_text = search_document(row.title, row.text)
+            to_update.append(row)
+    removed = []
+    for i in lost:
+        row = extracted[i]
+        if _is_curated(row):
+            _flag_vanished(row, counts)
+        else:
+            removed.append(row.pk)
+    created = []
+    for j in fresh:
+        k, item = items[j]
+        values = wanted[j]
+        sentence = text[item.start : item.end]
+        row = Initiative(
+            document=document,
+            text=sentence,
+            key=make_key(sentence),
+            start=item.start,
+            end=item.end,
+            extractor_version=EXTRACTOR_VERSION,
+            **{name: values[name] for name in INITIATIVE_FIELDS},
+        )
+        # Segmented now, so the write itself fills the full-text index (no second pass).
+        row.search_text = search_document(row.title, row.text)
+        created.append((row, values))
+        initiative_for[k] = row
+    if removed:
+        Initiative.objects.filter(pk__in=removed).delete()
+    Initiative.objects.bulk_update(
+        to_update,
+        [
+            *INITIATIVE_FIELDS,
+            "text",
+            "start",
+            "end",
+            "extractor_version",
+            "search_text",
+            "needs_review",
+            "review_old_text",
+            "review_new_text",
+        ],
+        batch_size=500,
+    )
+    Initiative.objects.bulk_create([row for row, _values in created])
+    for row, values in created:
+        for name in INITIATIVE_LINKS:
+            relink.setdefault(name, []).append((row, values[name]))
+    _write_links(relink)
+    # A new machine item inside a row kept in place belongs to that row.
+    for k, item in enumerate(extraction.initiatives):
+        if k not in initiative_for:
+            around = [r for r in anchored if r.start <= item.start < r.end]
+            if len(around) == 1:
+                initiative_for[k] = around[0]
+    counts.added = len(created)
+    counts.removed = len(removed)
+    counts.after = Initiative.objects.filter(document=document).count()
+    return initiative_for
 
 
-def _link_orphaned_targets(document, targets):
-    """A curated target whose initiative was replaced goes to the initiative around it."""
-    if not targets:
+def _write_links(relink):
+    """Replace regions / themes / instruments of the rows listed under each name."""
+    g = gazetteer()
+    for name, rows in relink.items():
+        ids = [row.pk for row, _values in rows]
+        if name == "regions":
+            InitiativeRegion.objects.filter(initiative_id__in=ids).delete()
+            links = []
+            for row, codes in rows:
+                for code in codes:
+                    place = g.get(code)
+                    links.append(
+                        InitiativeRegion(
+                            initiative=row,
+                            region_id=code,
+                            province_id=place.province_code if place else None,
+                            prefecture_id=place.prefecture_code if place else None,
+                        )
+                    )
+            InitiativeRegion.objects.bulk_create(links)
+            continue
+        through = getattr(Initiative, name).through
+        column = "theme_id" if name == "themes" else "policyinstrument_id"
+        through.objects.filter(initiative_id__in=ids).delete()
+        through.objects.bulk_create(
+            [through(initiative=row, **{column: value}) for row, values in rows for value in values]
+        )
+
+
+def _write_targets(document, extraction, initiative_for, counts):
+    text = document.text
+    old = list(Target.objects.filter(document=document).order_by("start", "pk"))
+    counts.before = len(old)
+    anchored, extracted = _anchored_rows(
+        old, text, [text[t.start : t.end] for t in extraction.targets], counts
+    )
+    taken = [(row.start, row.end) for row in anchored]
+    items = sorted(
+        (t for t in extraction.targets if not any(t.start < e and s < t.end for s, e in taken)),
+        key=lambda t: (t.start, t.end, t.indicator),
+    )
+    wanted = []
+    for t in items:
+        initiative = (
+            initiative_for.get(t.initiative_index) if t.initiative_index is not None else None
+        )
+        wanted.append(
+            {
+                "indicator": t.indicator[:80],
+                "value": t.value,
+                "unit": t.unit,
+                "comparator": t.comparator,
+                "kind": t.kind,
+                "year": t.year,
+                "year_end": t.year_end,
+                "region_id": t.region_code,
+                "initiative_id": initiative.pk if initiative is not None else None,
+            }
+        )
+    # Paired by the figure's phrase alone: a curator may have renamed its indicator.
+    pairs, lost, fresh = identity.match(
+        [r.text for r in extracted], [text[t.start : t.end] for t in items]
+    )
+    make_key = identity.KeyMaker(
+        document.origin_hash, identity.TARGET, (r.key for r in old if r.key)
+    )
+    to_update = []
+    for i, j, same in pairs:
+        row, item, values = extracted[i], items[j], wanted[j]
+        protected = _protected(row)
+        sentence = text[item.start : item.end]
+        changed = not same
+        if not same:
+            if _is_curated(row):
+                row.needs_review = True
+                row.review_old_text, row.review_new_text = row.text, sentence
+                counts.flagged += 1
+            else:
+                counts.updated += 1
+            row.text = sentence
+        updated = False
+        for name, value in values.items():
+            if name.removesuffix("_id") in protected:
+                continue
+            if not _same_value(getattr(row, name), value):
+                setattr(row, name, value)
+                updated = changed = True
+        if updated and same:
+            counts.updated += 1
+        if protected:
+            counts.protected += 1
+        moved = (row.start, row.end) != (item.start, item.end)
+        row.start, row.end = item.start, item.end
+        if changed or moved or row.extractor_version != EXTRACTOR_VERSION:
+            row.extractor_version = EXTRACTOR_VERSION
+            to_update.append(row)
+    removed = []
+    for i in lost:
+        row = extracted[i]
+        if _is_curated(row):
+            _flag_vanished(row, counts)
+        else:
+            removed.append(row.pk)
+    created = []
+    for j in fresh:
+        item, values = items[j], wanted[j]
+        sentence = text[item.start : item.end]
+        created.append(
+            Target(
+                document=document,
+                text=sentence,
+                key=make_key(sentence),
+                start=item.start,
+                end=item.end,
+                extractor_version=EXTRACTOR_VERSION,
+                **values,
+            )
+        )
+    if removed:
+        Target.objects.filter(pk__in=removed).delete()
+    Target.objects.bulk_update(
+        to_update,
+        [
+            *TARGET_FIELDS,
+            "text",
+            "start",
+            "end",
+            "extractor_version",
+            "needs_review",
+            "review_old_text",
+            "review_new_text",
+        ],
+        batch_size=500,
+    )
+    Target.objects.bulk_create(created)
+    _link_orphaned_targets(document)
+    counts.added = len(created)
+    counts.removed = len(removed)
+    counts.after = Target.objects.filter(document=document).count()
+
+
+def _anchored_rows(old, text, sentences, counts):
+    """Split old rows into those kept where their sentence stands and those to pair.
+
+    Kept in place (and the new items overlapping them left out): rows a curator made by
+    hand, and curated rows whose sentence the extraction no longer cuts out exactly but
+    which still stands word for word in the text (a re-extraction that splits units
+    differently must not flag or move them). A hand-made row whose sentence is gone is
+    flagged. Returns ``(anchored, to_pair)``.
+    """
+    cut = {identity.normalise(s) for s in sentences}
+    anchored, to_pair = [], []
+    for row in old:
+        if row.extractor_version == MANUAL:
+            if _reanchor(row, text):
+                anchored.append(row)
+            else:
+                _flag_vanished(row, counts)
+        elif _is_curated(row) and identity.normalise(row.text) not in cut and _reanchor(row, text):
+            anchored.append(row)
+        else:
+            to_pair.append(row)
+    return anchored, to_pair
+
+
+def _same_value(have, want):
+    if hasattr(have, "normalize") and want is not None:
+        try:
+            return have.normalize() == type(have)(str(want)).normalize()
+        except ArithmeticError:
+            return False
+    return have == want
+
+
+def _link_orphaned_targets(document):
+    """A target that lost its initiative (a removed machine row) goes to the one around it,
+    unless a curator chose its link (``initiative`` among its curated fields)."""
+    orphans = Target.objects.filter(document=document, initiative__isnull=True).only(
+        "pk", "start", "curated_fields"
+    )
+    orphans = [t for t in orphans if t.curated_fields and "initiative" not in t.curated_fields]
+    if not orphans:
         return
-    spans = list(Initiative.objects.filter(document=document).values_list("pk", "start", "end"))
-    for target in targets:
-        if "initiative" in (target.curated_fields or ()):
-            continue  # a curator chose "no initiative"
+    spans = list(
+        Initiative.objects.filter(document=document).visible().values_list("pk", "start", "end")
+    )
+    for target in orphans:
         around = [pk for pk, s, e in spans if s <= target.start < e]
         if len(around) == 1:
             Target.objects.filter(pk=target.pk).update(initiative_id=around[0])
 
 
+def _flag_vanished(row, counts):
+    """A curated row whose sentence is no longer in the text: hidden and flagged."""
+    row.needs_review = True
+    row.review_old_text, row.review_new_text = row.text, ""
+    row.status = Status.HIDDEN
+    type(row).objects.filter(pk=row.pk).update(
+        needs_review=True, review_old_text=row.text, review_new_text="", status=Status.HIDDEN
+    )
+    counts.flagged += 1
+
+
 def _reanchor(row, text):
-    """Point a curated row at where its text now stands; leave it if it is gone."""
+    """Point a row at where its sentence now stands (nearest its old place); False if gone."""
     if text[row.start : row.end] == row.text:
-        return
-    found = text.find(row.text)
-    if found >= 0:
-        row.start, row.end = found, found + len(row.text)
-        row.save(update_fields=["start", "end"])
+        return True
+    found, at = -1, text.find(row.text)
+    while at >= 0:
+        if found < 0 or abs(at - row.start) < abs(found - row.start):
+            found = at
+        at = text.find(row.text, at + 1)
+    if found < 0:
+        return False
+    row.start, row.end = found, found + len(row.text)
+    type(row).objects.filter(pk=row.pk).update(start=row.start, end=row.end)
+    return True
 
 
 def _theme_ids():
@@ -260,10 +637,9 @@ def reextract(document, extractor=None):
 
     For the admin's "re-extract" action, after curators added a synonym, a theme cue or a
     region alias. The stored text and the document's metadata (curated or not) are the
-    input; only machine-made rows are replaced (``write_extraction`` keeps curated ones),
-    and when the new extraction equals what is stored nothing is written, so ids stay put.
-    Returns counts: initiatives and targets before/after, and machine rows added, removed
-    and changed (same span, different regions/themes/instruments/figures).
+    input; ``write_extraction`` updates every field a curator did not set and writes only
+    rows that differ, so ids stay put and an unchanged result writes nothing.
+    Returns ``WriteReport.as_dict()`` with the document's id.
 
     Without ``extractor``, the gazetteer cache is cleared and the vocabularies read afresh;
     pass ``fresh_extractor()`` to re-extract many documents with one.
@@ -276,31 +652,10 @@ def reextract(document, extractor=None):
     extraction = extractor.extract(readable, meta)
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
-        initiatives_before = Initiative.objects.filter(document=document).count()
-        targets_before = Target.objects.filter(document=document).count()
-        old_initiatives, old_targets = _stored_machine_rows(document)
-        linked = set(
-            Target.objects.filter(document=document, initiative__isnull=False).values_list(
-                "pk", flat=True
-            )
-        )
-        new_initiatives, new_targets = _extracted_machine_rows(document, extraction, meta)
-        report = {
-            "document": document.pk,
-            "initiatives_before": initiatives_before,
-            "targets_before": targets_before,
-            **_compare("initiatives", old_initiatives, new_initiatives),
-            **_compare("targets", old_targets, new_targets),
-        }
-        report["changed"] = old_initiatives != new_initiatives or old_targets != new_targets
-        if report["changed"]:
-            write_extraction(document, extraction, meta)
-            _relink_targets(document, linked, extraction)
-        if report["changed"] or document.extractor_version != EXTRACTOR_VERSION:
+        report = write_extraction(document, extraction, meta)
+        if document.extractor_version != EXTRACTOR_VERSION:
             Document.objects.filter(pk=document.pk).update(extractor_version=EXTRACTOR_VERSION)
-        report["initiatives_after"] = Initiative.objects.filter(document=document).count()
-        report["targets_after"] = Target.objects.filter(document=document).count()
-    return report
+    return {"document": document.pk, **report.as_dict()}
 
 
 def fresh_extractor():
@@ -325,127 +680,3 @@ def _stored_metadata(document, readable, extractor):
         issuing_region=issuing_region,
         publisher=document.publisher,
     )
-
-
-def _stored_machine_rows(document):
-    """{span: what the machine said} for the document's machine-made rows."""
-    initiatives = {}
-    rows = (
-        Initiative.objects.filter(document=document)
-        .machine_made()
-        .prefetch_related("initiativeregion_set", "themes", "instruments")
-    )
-    for i in rows:
-        initiatives[(i.start, i.end)] = (
-            i.title,
-            i.heading,
-            i.year,
-            i.year_end,
-            tuple(sorted(r.region_id for r in i.initiativeregion_set.all())),
-            tuple(sorted(t.key for t in i.themes.all())),
-            tuple(sorted(p.pk for p in i.instruments.all())),
-        )
-    targets = {}
-    for t in Target.objects.filter(document=document).machine_made().select_related("initiative"):
-        span = (t.initiative.start, t.initiative.end) if t.initiative else None
-        targets[(t.start, t.end, t.indicator)] = (
-            t.value.normalize(),
-            t.unit,
-            t.comparator,
-            t.kind,
-            t.year,
-            t.year_end,
-            t.region_id,
-            span,
-        )
-    return initiatives, targets
-
-
-def _extracted_machine_rows(document, extraction, meta):
-    """The same shape for what ``write_extraction`` would write now."""
-    taken = list(
-        Initiative.objects.filter(document=document)
-        .exclude(curated_fields=[])
-        .values_list("start", "end")
-    )
-    taken_targets = list(
-        Target.objects.filter(document=document)
-        .exclude(curated_fields=[])
-        .values_list("start", "end")
-    )
-    themes = _theme_ids()
-    initiatives, spans = {}, {}
-    for k, item in enumerate(extraction.initiatives):
-        if any(item.start < e and s < item.end for s, e in taken):
-            continue
-        spans[k] = (item.start, item.end)
-        initiatives[(item.start, item.end)] = (
-            item.title,
-            item.heading,
-            meta.year,
-            meta.year_end,
-            tuple(sorted(set(item.region_codes))),
-            tuple(sorted({key for key in item.themes if key in themes})),
-            tuple(sorted(set(item.instrument_ids))),
-        )
-    targets = {}
-    for t in extraction.targets:
-        if any(t.start < e and s < t.end for s, e in taken_targets):
-            continue
-        targets[(t.start, t.end, t.indicator[:80])] = (
-            t.value.normalize() if hasattr(t.value, "normalize") else t.value,
-            t.unit,
-            t.comparator,
-            t.kind,
-            t.year,
-            t.year_end,
-            t.region_code,
-            spans.get(t.initiative_index) or _around(taken, t)
-            if t.initiative_index is not None
-            else None,
-        )
-    return initiatives, targets
-
-
-def _compare(name, old, new):
-    return {
-        f"{name}_added": len(new.keys() - old.keys()),
-        f"{name}_removed": len(old.keys() - new.keys()),
-        f"{name}_changed": sum(1 for key in old.keys() & new.keys() if old[key] != new[key]),
-    }
-
-
-def _around(spans, row):
-    """The one span of ``spans`` that ``row`` starts in, else None."""
-    found = [(s, e) for s, e in spans if s <= row.start < e]
-    return found[0] if len(found) == 1 else None
-
-
-def _relink_targets(document, linked, extraction):
-    """Give back targets the initiative link ``write_extraction`` could not.
-
-    Two cases lose it: a curated target whose machine-made initiative was just replaced
-    (SET_NULL), and a new machine target inside an initiative a curator edited (which the
-    extraction no longer counts as its own). Both are linked to the one initiative around
-    them, unless a curator chose the link (``initiative`` among the curated fields).
-    """
-    inside = {(t.start, t.end) for t in extraction.targets if t.initiative_index is not None}
-    spans = {
-        (s, e): pk
-        for pk, s, e in Initiative.objects.filter(document=document).values_list(
-            "pk", "start", "end"
-        )
-    }
-    orphans = Target.objects.filter(document=document, initiative__isnull=True).only(
-        "pk", "start", "end", "curated_fields"
-    )
-    for target in orphans:
-        if "initiative" in (target.curated_fields or ()):
-            continue
-        if target.curated_fields and target.pk not in linked:
-            continue
-        if not target.curated_fields and (target.start, target.end) not in inside:
-            continue
-        span = _around(spans, target)
-        if span is not None:
-            Target.objects.filter(pk=target.pk).update(initiative_id=spans[span])

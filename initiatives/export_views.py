@@ -294,6 +294,7 @@ INITIATIVE_SCHEMA = {
         "start": {"type": "integer", "description": "Offset of text in the document's text."},
         "end": {"type": "integer"},
         "url": {"type": "string", "format": "uri"},
+        "key": {"type": "string", "description": "Stable key (the same in every installation)."},
     },
 }
 
@@ -316,6 +317,7 @@ TARGET_SCHEMA = {
         "start": {"type": "integer"},
         "end": {"type": "integer"},
         "initiative_id": _NULLABLE_INT,
+        "key": {"type": "string", "description": "Stable key (the same in every installation)."},
     },
 }
 

@@ -28,6 +28,9 @@ INITIATIVE_COLUMNS = [
     "start",
     "end",
     "url",
+    # Added after the contract columns: the row's stable key (the same in every installation
+    # that ingested the same documents, whatever the order; see initiatives.identity).
+    "key",
 ]
 TARGET_COLUMNS = [
     "id",
@@ -46,6 +49,7 @@ TARGET_COLUMNS = [
     "start",
     "end",
     "initiative_id",
+    "key",
 ]
 CHUNK = 2000
 MULTI = "; "
@@ -130,9 +134,10 @@ def initiative_values(queryset, base_url=""):
                 "document__file_name",
                 "start",
                 "end",
+                "key",
             )
         )
-        for pk, title, text, year, year_end, status, doc_title, doc_file, start, end in rows:
+        for pk, title, text, year, year_end, status, doc_title, doc_file, start, end, key in rows:
             if keep is not None and pk not in keep:
                 continue
             codes = regions.get(pk, [])
@@ -159,6 +164,7 @@ def initiative_values(queryset, base_url=""):
                 start,
                 end,
                 f"{base_url}/initiatives/{pk}/",
+                key,
             ]
 
 
@@ -189,6 +195,7 @@ def target_rows(queryset):
                 "start",
                 "end",
                 "initiative_id",
+                "key",
             )
         )
         for (
@@ -207,6 +214,7 @@ def target_rows(queryset):
             start,
             end,
             initiative_id,
+            key,
         ) in rows:
             yield [
                 pk,
@@ -225,6 +233,7 @@ def target_rows(queryset):
                 start,
                 end,
                 initiative_id,
+                key,
             ]
 
 

@@ -230,6 +230,15 @@ INITIATIVE_TABLE = Table(
             "string (uri)",
             format="uri",
         ),
+        Column(
+            "key",
+            "string",
+            "稳定键：由文件首个版本的内容和原句生成，任何按任意顺序导入相同文件的站点都相同",
+            "Stable key: made from the document's first version and the sentence, the same in "
+            "every installation that ingested the same documents, in any order.",
+            "3f1c9a0b7d2e4c5a6b8d",
+            "string",
+        ),
     ),
     primary_key="id",
 )
@@ -374,6 +383,15 @@ TARGET_TABLE = Table(
             "Id of the initiative the figure belongs to, if any.",
             "1024",
             _INT_OR_NULL,
+        ),
+        Column(
+            "key",
+            "string",
+            "稳定键：由文件首个版本的内容和原句生成，任何按任意顺序导入相同文件的站点都相同",
+            "Stable key: made from the document's first version and the sentence, the same in "
+            "every installation that ingested the same documents, in any order.",
+            "3f1c9a0b7d2e4c5a6b8d",
+            "string",
         ),
     ),
     primary_key="id",
@@ -653,7 +671,8 @@ def instrument_rows(base_url=""):
 
 
 def document_rows():
-    rows = Document.objects.order_by("pk").values_list(
+    public = Document.objects.public()  # withdrawn documents are not published
+    rows = public.order_by("pk").values_list(
         "pk",
         "title",
         "file_name",

@@ -10,6 +10,12 @@ SANE_YEARS = Q(year__isnull=True) | Q(year__gte=1949, year__lte=2100)
 SANE_PERIOD = Q(year_end__isnull=True) | (Q(year__isnull=False) & Q(year_end__gte=F("year")))
 
 
+class DocumentQuerySet(models.QuerySet):
+    def public(self):
+        """Documents on the public site: every one not withdrawn by a curator."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class Document(models.Model):
     class Kind(models.TextChoices):
         ROUNDUP = "roundup", _("综述汇编")
@@ -39,8 +45,33 @@ class Document(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     extractor_version = models.CharField(_("抽取器版本"), max_length=32, editable=False)
     curated_fields = models.JSONField(_("人工修改的字段"), default=list, blank=True, editable=False)
+    # The content hash of the document's first version: with the sentence, what every row's
+    # ``key`` is made from, so keys do not move when a new version comes in.
+    origin_hash = models.CharField(
+        _("首个版本的内容哈希"), max_length=64, blank=True, editable=False
+    )
+    version = models.PositiveSmallIntegerField(_("版本"), default=1, editable=False)
+    # When and by whom the current text came in (the first version: ``ingested_at``).
+    version_ingested_at = models.DateTimeField(
+        _("本版本导入时间"), null=True, blank=True, editable=False
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Withdrawn: its rows are hidden from the public site; ``withdrawn_statuses`` keeps the
+    # status each row had, so restoring gives back exactly what was public before.
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
+    withdrawn_statuses = models.JSONField(default=dict, blank=True, editable=False)
     ingested_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("文件")
@@ -60,8 +91,58 @@ class Document(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # A document added by hand in the admin is its own first version.
+        if not self.origin_hash:
+            self.origin_hash = self.content_hash
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("document_detail", args=[self.pk])
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
+
+
+class DocumentVersion(models.Model):
+    """A text a document had before a newer version replaced it (nothing is thrown away)."""
+
+    document = models.ForeignKey(
+        Document, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveSmallIntegerField(_("版本"))
+    title = models.CharField(_("标题"), max_length=300)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    content_hash = models.CharField(_("内容哈希"), max_length=64)
+    text = models.TextField(_("正文"))
+    ingested_at = models.DateTimeField(_("导入时间"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    replaced_at = models.DateTimeField(_("被替换时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("文件旧版本")
+        verbose_name_plural = _("文件旧版本")
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "number"], name="document_version_unique_number"
+            ),
+        ]
+        indexes = [
+            # An old version ingested again is recognised by its hash (and changes nothing).
+            models.Index(fields=["content_hash"], name="document_version_hash_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.document_id} v{self.number}"
 
 
 class Theme(models.Model):
@@ -157,6 +238,14 @@ class Initiative(models.Model):
     # Names of the fields a curator changed; re-ingest and re-extract leave those alone.
     curated_fields = models.JSONField(_("人工修改的字段"), default=list, blank=True, editable=False)
     extractor_version = models.CharField(_("抽取器版本"), max_length=32, editable=False)
+    # Stable across installations: made from the document's first version and the sentence
+    # (``ingest.identity.row_key``), never from ids or the order documents came in.
+    key = models.CharField(_("稳定键"), max_length=20, blank=True, editable=False)
+    # Set when a new version changed or removed the sentence of a curated row: the row is
+    # not moved silently, the curator compares the two sentences and confirms.
+    needs_review = models.BooleanField(_("待复核"), default=False)
+    review_old_text = models.TextField(_("旧版本原句"), blank=True, editable=False)
+    review_new_text = models.TextField(_("新版本原句"), blank=True, editable=False)
     # jieba search-mode tokens of title + text, space separated: what full-text search indexes.
     search_text = models.TextField(editable=False, blank=True)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -179,10 +268,21 @@ class Initiative(models.Model):
             # Year facet and "newest" sort on the search page.
             models.Index(fields=["year", "id"], name="initiative_year_idx"),
             models.Index(fields=["status", "document"], name="initiative_review_idx"),
+            # Permalink lookups by key, and the admin's "needs review" filter (few rows).
+            models.Index(fields=["key"], name="initiative_key_idx"),
+            models.Index(
+                fields=["document"],
+                condition=Q(needs_review=True),
+                name="initiative_needs_review_idx",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        _give_key(self, "i")
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("initiative_detail", args=[self.pk])
@@ -190,6 +290,18 @@ class Initiative(models.Model):
     @property
     def is_curated(self):
         return bool(self.curated_fields)
+
+
+def _give_key(row, kind):
+    """A key for a row saved one at a time (made by hand in the admin): the ingest gives
+    keys to the rows it bulk-creates itself."""
+    from initiatives.identity import KeyMaker
+
+    if row.key or row.document_id is None:
+        return
+    document = Document.objects.only("origin_hash", "content_hash").get(pk=row.document_id)
+    taken = type(row).objects.filter(document_id=row.document_id).values_list("key", flat=True)
+    row.key = KeyMaker(document.origin_hash or document.content_hash, kind, taken)(row.text)
 
 
 class InitiativeRegion(models.Model):
@@ -285,6 +397,14 @@ class Target(models.Model):
     )
     curated_fields = models.JSONField(_("人工修改的字段"), default=list, blank=True, editable=False)
     extractor_version = models.CharField(_("抽取器版本"), max_length=32, editable=False)
+    # Stable across installations: made from the document's first version and the sentence
+    # (``ingest.identity.row_key``), never from ids or the order documents came in.
+    key = models.CharField(_("稳定键"), max_length=20, blank=True, editable=False)
+    # Set when a new version changed or removed the sentence of a curated row: the row is
+    # not moved silently, the curator compares the two sentences and confirms.
+    needs_review = models.BooleanField(_("待复核"), default=False)
+    review_old_text = models.TextField(_("旧版本原句"), blank=True, editable=False)
+    review_new_text = models.TextField(_("新版本原句"), blank=True, editable=False)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -301,10 +421,23 @@ class Target(models.Model):
         ]
         indexes = [
             models.Index(fields=["indicator", "year"], name="target_indicator_idx"),
+            models.Index(fields=["key"], name="target_key_idx"),
+            models.Index(
+                fields=["document"],
+                condition=Q(needs_review=True),
+                name="target_needs_review_idx",
+            ),
         ]
 
     def __str__(self):
         return f"{self.indicator} {self.comparator} {self.value}{self.unit}"
+
+    def save(self, *args, **kwargs):
+        _give_key(self, "t")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("target_detail", args=[self.pk])
 
 
 class CurationRecord(models.Model):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("initiatives/", views.initiative_list, name="initiative_list"),
     path("initiatives/<int:pk>/", views.initiative_detail, name="initiative_detail"),
     path("targets/", views.target_list, name="target_list"),
+    path("targets/<int:pk>/", views.target_detail, name="target_detail"),
     path("documents/<int:pk>/", views.document_detail, name="document_detail"),
     path("instruments/<slug:slug>/", views.instrument_detail, name="instrument_detail"),
     # Indicators are free Chinese text that may hold a "/": hence <path:>.

@@ -2,16 +2,18 @@ import numpy as np
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import Http404, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from initiatives import charts, facet_index, facets
 from initiatives.filters import InitiativeFilter, TargetFilter
 from initiatives.highlight import pieces, snippet
+from initiatives.identity import sentence_diff
 from initiatives.models import (
     Document,
     Initiative,
+    MergeRecord,
     PolicyInstrument,
     Status,
     Target,
@@ -37,16 +39,16 @@ def home(request):
         "counts": {
             "initiatives": visible.count(),
             "targets": Target.objects.visible().count(),
-            "documents": Document.objects.count(),
+            "documents": Document.objects.public().count(),
             "instruments": PolicyInstrument.objects.count(),
         },
         "themes": _with_counts(everything),
         "province_map": charts.province_map(
             facets.province_facet(everything), base_url=reverse("initiative_list")
         ),
-        "latest_documents": Document.objects.select_related("issuing_region").order_by(
-            "-ingested_at"
-        )[:8],
+        "latest_documents": Document.objects.public()
+        .select_related("issuing_region")
+        .order_by("-ingested_at")[:8],
     }
     return render(request, "initiatives/home.html", ctx)
 
@@ -157,28 +159,81 @@ def _hidden_params(data, keep_out):
     ]
 
 
-def initiative_detail(request, pk):
-    initiative = get_object_or_404(
-        Initiative.objects.visible()
-        .select_related("document")
-        .prefetch_related("themes", "instruments", "initiativeregion_set"),
-        pk=pk,
+def gone(request, what):
+    """410: the row existed and was taken off the public site (hidden, or its document
+    withdrawn). Its permalink says so instead of pretending it never was."""
+    return render(request, "410.html", {"what": what}, status=410)
+
+
+def survivor_of(pk):
+    """The visible initiative that ``pk`` was merged into, or None."""
+    record = (
+        MergeRecord.objects.filter(merged_initiative_id=pk)
+        .select_related("survivor")
+        .order_by("-pk")
+        .first()
     )
+    if record is not None and record.survivor.status != Status.HIDDEN:
+        return record.survivor
+    return None
+
+
+def passage_around(text, start, end):
+    """The sentence in its context: (pieces with the span marked, (cut before, cut after))."""
+    lo = max(0, start - CONTEXT_CHARS)
+    hi = min(len(text), end + CONTEXT_CHARS)
+    return pieces(text[lo:hi], [(start - lo, end - lo)]), (lo > 0, hi < len(text))
+
+
+def initiative_detail(request, pk):
+    initiative = (
+        Initiative.objects.select_related("document")
+        .prefetch_related("themes", "instruments", "initiativeregion_set")
+        .filter(pk=pk)
+        .first()
+    )
+    if initiative is None or initiative.status == Status.HIDDEN:
+        # A merged row lives on in its survivor; 302, not 301: a merge can be undone.
+        survivor = survivor_of(pk)
+        if survivor is not None:
+            return redirect(survivor)
+        if initiative is None:
+            raise Http404
+        return gone(request, _("这条举措"))
     document = initiative.document
-    start = max(0, initiative.start - CONTEXT_CHARS)
-    end = min(len(document.text), initiative.end + CONTEXT_CHARS)
-    passage = pieces(document.text[start:end], [(initiative.start - start, initiative.end - start)])
+    passage, passage_cut = passage_around(document.text, initiative.start, initiative.end)
     ctx = {
         "initiative": initiative,
         "document": document,
         "regions": region_paths(r.region_id for r in initiative.initiativeregion_set.all()),
         "passage": passage,
-        "passage_cut": (start > 0, end < len(document.text)),
+        "passage_cut": passage_cut,
         "targets": initiative.targets.visible().select_related("region"),
         "related": related_initiatives(initiative),
         "unreviewed": initiative.status == Status.EXTRACTED,
     }
     return render(request, "initiatives/initiative_detail.html", ctx)
+
+
+def target_detail(request, pk):
+    target = get_object_or_404(
+        Target.objects.select_related("document", "initiative", "region"), pk=pk
+    )
+    if target.status == Status.HIDDEN or (
+        target.initiative is not None and target.initiative.status == Status.HIDDEN
+    ):
+        return gone(request, _("这个指标"))
+    document = target.document
+    passage, passage_cut = passage_around(document.text, target.start, target.end)
+    ctx = {
+        "target": target,
+        "document": document,
+        "region": region_paths([target.region_id])[0] if target.region_id else [],
+        "passage": passage,
+        "passage_cut": passage_cut,
+        "unreviewed": target.status == Status.EXTRACTED,
+    }
+    return render(request, "initiatives/target_detail.html", ctx)
 
 
 def related_initiatives(initiative, limit=8):
@@ -209,6 +264,8 @@ def related_initiatives(initiative, limit=8):
 
 def document_detail(request, pk):
     document = get_object_or_404(Document.objects.select_related("issuing_region"), pk=pk)
+    if document.is_withdrawn:
+        return gone(request, _("这份文件"))
     initiatives = list(document.initiatives.visible().order_by("start", "pk"))
     ctx = {
         "document": document,
@@ -218,8 +275,44 @@ def document_detail(request, pk):
         "issuing_path": region_paths([document.issuing_region_id])[0]
         if document.issuing_region_id
         else [],
+        **version_history(document, request.GET.get("compare")),
     }
     return render(request, "initiatives/document_detail.html", ctx)
+
+
+def version_history(document, compare):
+    """The document's versions (newest first) and what changed from one to the next.
+
+    ``compare`` names the older version of the pair (its number); by default the last
+    change is shown. An unknown number shows the default rather than an error: the list
+    of versions beside it says which exist.
+    """
+    old = list(document.versions.order_by("-number"))
+    if not old:
+        return {"versions": [], "diff": None}
+    current = {
+        "number": document.version,
+        "ingested_at": document.version_ingested_at or document.ingested_at,
+        "file_name": document.file_name,
+        "current": True,
+    }
+    versions = [current] + [
+        {"number": v.number, "ingested_at": v.ingested_at, "file_name": v.file_name} for v in old
+    ]
+    texts = {v.number: v.text for v in old} | {document.version: document.text}
+    numbers = sorted(texts)
+    chosen = old[0].number
+    if compare and compare.isdigit() and int(compare) in texts and int(compare) != numbers[-1]:
+        chosen = int(compare)
+    after = numbers[numbers.index(chosen) + 1]
+    return {
+        "versions": versions,
+        "diff": {
+            "old": chosen,
+            "new": after,
+            "hunks": sentence_diff(texts[chosen], texts[after]),
+        },
+    }
 
 
 def marked_segments(text, initiatives):

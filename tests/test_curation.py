@@ -49,8 +49,8 @@ def curator_client(client):
     return client
 
 
-def ingest(text=SUMMARY, file_name=FILE_NAME):
-    return ingest_bytes(text.encode("utf-8"), file_name=file_name)
+def ingest(text=SUMMARY, file_name=FILE_NAME, replaces=None):
+    return ingest_bytes(text.encode("utf-8"), file_name=file_name, replaces=replaces)
 
 
 def initiative_at(document, prefix):
@@ -202,7 +202,7 @@ def test_curated_work_survives_reingest_of_a_changed_text(curator_client):
     initiative, target = curate(curator_client)
     machine_before = set(Initiative.objects.machine_made().values_list("pk", flat=True))
     changed = SUMMARY.replace("（一）强化创业扶持。", "（一）强化创业扶持，优化营商环境。")
-    outcome = ingest(changed)
+    outcome = ingest(changed, replaces=initiative.document_id)
     assert outcome.action == "updated"
     assert outcome.document.pk == initiative.document_id
     assert_curation_intact(initiative, target)
@@ -223,7 +223,10 @@ def test_curated_work_survives_reextract(curator_client):
     PolicyInstrument.objects.filter(pk=insurance.pk).update(synonyms=["帮扶困难人员"])
     Region.objects.filter(code="511102").update(aliases=["乐山市中"])
     report = reextract(Document.objects.get(pk=initiative.document_id))
-    assert report["changed"] and report["initiatives_changed"] == 1
+    assert report["changed"] and report["initiatives_updated"] == 1
+    # The curated initiative and target kept their curated fields (and nothing else moved).
+    assert report["initiatives_protected"] == 1 and report["targets_protected"] == 1
+    assert report["initiatives_flagged"] == report["targets_flagged"] == 0
     assert_curation_intact(initiative, target)
     assert report["initiatives_before"] == report["initiatives_after"] == 4
     assert report["targets_before"] == report["targets_after"] == 5
@@ -246,7 +249,7 @@ def test_reextract_keeps_a_curated_target_linked_to_its_initiative(curator_clien
     PolicyInstrument.objects.filter(name="社会保险补贴").update(synonyms=["发放贷款"])
     old = initiative_at(document, "一是全面落实创业担保贷款")
     report = reextract(document)
-    assert report["initiatives_changed"] == 1
+    assert report["initiatives_updated"] == 1
     new = initiative_at(document, "一是全面落实创业担保贷款")
     assert new.pk == old.pk  # the sentence is the same row, with its new instrument…
     assert "社会保险补贴" in {i.name for i in new.instruments.all()}
@@ -258,12 +261,14 @@ def test_reextract_keeps_a_curated_target_linked_to_its_initiative(curator_clien
 def test_reingest_keeps_a_curated_target_linked_to_the_replaced_initiative(curator_client):
     document = ingest().document
     loan = edit_loan_target(curator_client, document)
-    ingest(SUMMARY.replace("（三）开展技能培训。", "（三）大力开展技能培训。"))
+    ingest(
+        SUMMARY.replace("（三）开展技能培训。", "（三）大力开展技能培训。"), replaces=document.pk
+    )
     loan.refresh_from_db()
     assert loan.initiative_id == initiative_at(document, "一是全面落实创业担保贷款").pk
 
 
-def test_reextract_after_a_new_synonym_reaches_machine_rows_only(superuser_client):
+def test_reextract_after_a_new_synonym_updates_every_field_a_curator_did_not_set(superuser_client):
     document = ingest().document
     curated = initiative_at(document, "二是建设返乡创业园区")
     edit_initiative(superuser_client, curated, title="返乡创业园区（人工）")
@@ -277,12 +282,15 @@ def test_reextract_after_a_new_synonym_reaches_machine_rows_only(superuser_clien
     response = run_action(superuser_client, "reextract", [document], model=Document)
     message = messages_of(response)[-1]  # after the edit's own "changed" message
     assert message == (
-        f"“{document.title}”：举措 4 → 4（新增 0，移除 0，变化 1）；指标 5 → 5（新增 0，移除 0，变化 0）"
+        f"“{document.title}”：举措 4 → 4（新增 0，移除 0，更新 2，保留人工修改 1，待复核 0）；"
+        "指标 5 → 5（新增 0，移除 0，更新 0，保留人工修改 0，待复核 0）"
     )
     machine = initiative_at(document, "全年开展职业技能培训")
     assert insurance in machine.instruments.all()
     curated.refresh_from_db()
-    assert insurance not in curated.instruments.all()
+    # Only the field the curator changed is theirs: the title stays, the instruments follow
+    # the new vocabulary like any machine row's.
+    assert insurance in curated.instruments.all()
     assert curated.title == "返乡创业园区（人工）"
     entry = LogEntry.objects.filter(object_id=str(document.pk)).latest("action_time")
     assert "重新抽取" in entry.get_change_message()
@@ -302,7 +310,7 @@ def test_reextract_uses_new_theme_cues_and_corrected_document_metadata():
     housing = Theme.objects.create(key="housing", name_zh="住房", name_en="Housing", cues=["园区"])
     Document.objects.filter(pk=document.pk).update(issuing_region_id="511102")
     report = reextract(Document.objects.get(pk=document.pk))
-    assert report["changed"] and report["initiatives_changed"] == 4
+    assert report["changed"] and report["initiatives_updated"] == 4
     park = initiative_at(document, "二是建设返乡创业园区")
     assert housing in park.themes.all()
     assert [r.code for r in park.regions.all()] == ["511102"]
@@ -404,7 +412,7 @@ def test_a_merge_is_recorded_and_both_sources_kept(curator_client):
     page = curator_client.get(admin_url(Initiative, "change", dup.pk)).content.decode()
     assert "已并入" in page and f"#{keep.pk}" in page
     # Both sources survive a re-ingest of either document and a re-extract of both.
-    ingest(SUMMARY.replace("。二是", "。\n二是"))
+    ingest(SUMMARY.replace("。二是", "。\n二是"), replaces=first.pk)
     for document in Document.objects.all():
         reextract(document)
     keep.refresh_from_db()
@@ -446,7 +454,7 @@ def test_hidden_initiatives_are_nowhere_on_the_public_site(client, curator_clien
     run_action(curator_client, "mark_hidden", [hidden])
     client.logout()
 
-    assert client.get(f"/initiatives/{hidden.pk}/").status_code == 404
+    assert client.get(f"/initiatives/{hidden.pk}/").status_code == 410
     assert client.get(f"/initiatives/{shown.pk}/").status_code == 200
 
     def listed(url, **params):

@@ -6,7 +6,8 @@ parameters, long strings, control characters, SQL and FTS5/tsquery operator synt
 (``"`` ``*`` ``NEAR(`` ``OR`` ``AND`` ``-`` ``^`` …), huge and non-ASCII numbers, and invalid
 UTF-8 percent-escapes (``%ff%fe``) written straight into the raw URL. A 500 raises in the
 test client (Hypothesis then shrinks it to the smallest failing URL); a 503 would mean a
-database error was hidden as an outage, so only 200/400/404 count as answers.
+database error was hidden as an outage, so only 200/400/404 (and 410 for a row taken off
+the site) count as answers.
 """
 
 from urllib.parse import quote
@@ -36,7 +37,7 @@ ENDPOINTS = {
     "/api/initiatives": [*SHARED, "page_size", "facets"],
     "/api/targets": [*SHARED, "indicator", "target_kind", "page_size"],
 }
-ANSWERS = {200, 400, 404}
+ANSWERS = {200, 400, 404, 410}
 
 HOSTILE = [
     '"',
@@ -195,6 +196,7 @@ test_target_api_never_fails = fuzz_test("/api/targets")
             [
                 "/initiatives/99999999999999999999999/",
                 "/initiatives/9223372036854775808/",
+                "/targets/99999999999999999999999/",
                 "/documents/99999999999999999999999/",
                 "/regions/%ff%fe/",
                 "/regions/%00/",
@@ -206,7 +208,9 @@ test_target_api_never_fails = fuzz_test("/api/targets")
             ]
         ),
         st.tuples(
-            st.sampled_from(["/initiatives/", "/documents/", "/regions/", "/instruments/"]),
+            st.sampled_from(
+                ["/initiatives/", "/targets/", "/documents/", "/regions/", "/instruments/"]
+            ),
             st.one_of(st.integers(min_value=0, max_value=10**25).map(str), texts.map(encoded)),
         ).map(lambda p: f"{p[0]}{p[1]}/"),
     )

@@ -12,9 +12,10 @@ SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "documents"
 SUMMARY = SAMPLES / "002_b76dda904da25238.txt"
 
 
-def ingest(*paths):
+def ingest(*paths, replaces=None):
     out, err = StringIO(), StringIO()
-    call_command("ingest", *map(str, paths), stdout=out, stderr=err)
+    options = {} if replaces is None else {"replaces": replaces}
+    call_command("ingest", *map(str, paths), stdout=out, stderr=err, **options)
     return out.getvalue(), err.getvalue()
 
 
@@ -115,7 +116,7 @@ def test_reingesting_a_changed_document_keeps_curated_rows(tmp_path):
     path.write_bytes(
         SUMMARY.read_bytes() + "\n十、新增一项措施:开展就业援助月活动,帮扶就业困难人员。".encode()
     )
-    out, _ = ingest(path)
+    out, _ = ingest(path, replaces=curated.document_id)
     assert "1 updated" in out
     assert Document.objects.count() == 1
     curated.refresh_from_db()
@@ -151,7 +152,7 @@ def test_reingesting_a_changed_document_keeps_the_ids_of_unchanged_initiatives(t
     path.write_bytes(
         SUMMARY.read_bytes() + "\n十、新增一项措施:开展就业援助月活动,帮扶就业困难人员。".encode()
     )
-    ingest(path)
+    ingest(path, replaces=Document.objects.get().pk)
     after = dict(Initiative.objects.values_list("text", "pk"))
     assert {t: after[t] for t in before} == before
     assert len(after) == len(before) + 1

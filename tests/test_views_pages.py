@@ -61,10 +61,11 @@ def test_reviewed_initiatives_carry_no_unreviewed_mark(client, loan):
     assert "not yet reviewed" not in get(client, loan.get_absolute_url())[1]
 
 
-def test_hidden_initiatives_are_404_everywhere_public(client, loan):
+def test_hidden_initiatives_are_gone_everywhere_public(client, loan):
     loan.status = "hidden"
     loan.save()
-    assert get(client, loan.get_absolute_url())[0] == 404
+    # Its permalink says it was taken down (410), the lists no longer show it.
+    assert get(client, loan.get_absolute_url())[0] == 410
     assert SENTENCE not in get(client, "/initiatives/?q=创业担保贷款")[1]
     assert f'id="i{loan.pk}"' not in get(client, loan.document.get_absolute_url())[1]
     assert loan.get_absolute_url() not in get(client, "/regions/511100/")[1]

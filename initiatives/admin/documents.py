@@ -81,10 +81,39 @@ class MultipleFileField(forms.FileField):
         return files
 
 
+class DocumentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, document):
+        return f"#{document.pk} {document.title}（{document.file_name}）"
+
+
 class UploadForm(forms.Form):
+    NEW, VERSION = "new", "version"
+
     files = MultipleFileField(
         label=_("文件"),
         help_text=_("可一次选择多个文件（%(suffixes)s），每个不超过 %(mb)s MB。"),
+    )
+    # Asked every time, never guessed from the file name: 附件1.docx from two cities are two
+    # documents, and only the curator knows whether a file revises an earlier one.
+    mode = forms.ChoiceField(
+        label=_("这是"),
+        choices=[(NEW, _("新文档")), (VERSION, _("已有文件的新版本"))],
+        widget=forms.RadioSelect,
+        initial=NEW,
+        # Left out (a script posting files only), it means a new document: the choice that
+        # never replaces anything.
+        required=False,
+    )
+    replaces = DocumentChoiceField(
+        label=_("……的新版本"),
+        queryset=Document.objects.filter(withdrawn_at__isnull=True)
+        .order_by("-ingested_at")
+        .only("pk", "title", "file_name"),
+        required=False,
+        help_text=_(
+            "选择“新版本”时必填。旧正文作为历史版本保留；原句未变的举措和指标保留编号，"
+            "人工修改过且原句有变的条目标为“待复核”。"
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -103,6 +132,26 @@ class UploadForm(forms.Form):
             )
         return files
 
+    def clean_mode(self):
+        return self.cleaned_data["mode"] or self.NEW
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == self.VERSION:
+            if data.get("replaces") is None:
+                self.add_error("replaces", _("请选择这个文件是哪份文件的新版本。"))
+            if len(data.get("files") or ()) > 1:
+                self.add_error("files", _("新版本一次只能上传一个文件。"))
+        return data
+
+    def same_names(self):
+        """{file name: [document id, …]}: the upload page suggests a same-named document
+        (pre-selected in the list, the choice left to the curator)."""
+        names = {}
+        for pk, name in self.fields["replaces"].queryset.values_list("pk", "file_name"):
+            names.setdefault(name, []).append(pk)
+        return names
+
 
 def _megabytes(n):
     return f"{n / (1024 * 1024):.1f}".removesuffix(".0")
@@ -110,6 +159,21 @@ def _megabytes(n):
 
 def content_hash(text):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class WithdrawnFilter(admin.SimpleListFilter):
+    title = _("公开状态")
+    parameter_name = "withdrawn"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已撤回")), ("no", _("公开"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(withdrawn_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(withdrawn_at__isnull=True)
+        return queryset
 
 
 class DocumentChangeList(ChangeList):
@@ -142,14 +206,22 @@ class DocumentAdmin(CuratedAdmin):
         "file_name",
         "initiative_count",
         "extractor_version",
+        "version",
+        "public_state",
         "ingested_at",
     ]
-    list_filter = ["kind", DocumentProvinceFilter, "year", "extractor_version"]
+    list_filter = [
+        "kind",
+        DocumentProvinceFilter,
+        "year",
+        "extractor_version",
+        WithdrawnFilter,
+    ]
     search_fields = ["title", "file_name", "publisher", "=content_hash"]
     list_select_related = ["issuing_region"]
     autocomplete_fields = ["issuing_region"]
     inlines = [DocumentTargetInline]
-    actions = ["reextract"]
+    actions = ["reextract", "withdraw", "restore"]
     change_list_template = "admin/initiatives/document/change_list.html"
     # The text is what every offset points into: changing it would misplace every span.
     provenance_fields = ["file_name", "text_box", "content_hash", "ingested_at"]
@@ -167,6 +239,8 @@ class DocumentAdmin(CuratedAdmin):
         if obj is None:
             return [*fields, "file_name", "text"]
         return [*fields, "file_name", "content_hash", "initiatives_link", "text_box"] + [
+            "version_history",
+            "public_state",
             "extractor_version",
             "curation_state",
             "ingested_at",
@@ -177,7 +251,13 @@ class DocumentAdmin(CuratedAdmin):
         base = ["extractor_version", "curation_state", "updated"]
         if obj is None:
             return base
-        return [*self.provenance_fields, "initiatives_link", *base]
+        return [
+            *self.provenance_fields,
+            "initiatives_link",
+            "version_history",
+            "public_state",
+            *base,
+        ]
 
     def get_changelist(self, request, **kwargs):
         return DocumentChangeList
@@ -196,6 +276,46 @@ class DocumentAdmin(CuratedAdmin):
         url = reverse("admin:initiatives_initiative_changelist")
         return format_html(
             '<a href="{}?document__id__exact={}">{}</a>', url, document.pk, _("查看本文件的举措")
+        )
+
+    @admin.display(description=_("公开状态"))
+    def public_state(self, document):
+        if document.is_withdrawn:
+            return _("已撤回（%(when)s）") % {
+                "when": document.withdrawn_at.strftime("%Y-%m-%d %H:%M")
+            }
+        return _("公开")
+
+    @admin.display(description=_("版本"))
+    def version_history(self, document):
+        upload = reverse("admin:initiatives_document_upload") + f"?replaces={document.pk}"
+        rows = [
+            format_html(
+                "<li>第 {} 版（当前）· {} · {}</li>",
+                document.version,
+                (document.version_ingested_at or document.ingested_at).strftime("%Y-%m-%d %H:%M"),
+                document.file_name,
+            )
+        ]
+        for version in document.versions.select_related("uploaded_by").order_by("-number"):
+            rows.append(
+                format_html(
+                    '<li>第 {} 版 · {} · {} · {} · <a href="{}?compare={}#changes-heading">{}</a>'
+                    "</li>",
+                    version.number,
+                    version.ingested_at.strftime("%Y-%m-%d %H:%M"),
+                    version.file_name,
+                    version.uploaded_by or "—",
+                    document.get_absolute_url(),
+                    version.number,
+                    _("查看其后的改动"),
+                )
+            )
+        return format_html(
+            '<ul class="versions">{}</ul><a class="addlink" href="{}">{}</a>',
+            format_html("".join(["{}"] * len(rows)), *rows),
+            upload,
+            _("上传新版本"),
         )
 
     @admin.display(description=_("正文"))
@@ -219,12 +339,20 @@ class DocumentAdmin(CuratedAdmin):
         if request.method == "POST":
             form = UploadForm(request.POST, request.FILES)
         else:
-            form = UploadForm()
+            # "Upload a new version" on a document's page comes here with ?replaces=<id>.
+            initial = {}
+            wanted = request.GET.get("replaces", "")
+            if wanted.isdigit() and Document.objects.filter(pk=wanted).exists():
+                initial = {"mode": UploadForm.VERSION, "replaces": int(wanted)}
+            form = UploadForm(initial=initial)
         if form.is_bound and form.is_valid():
+            replaces = None
+            if form.cleaned_data["mode"] == UploadForm.VERSION:
+                replaces = form.cleaned_data["replaces"]
             documents = [
                 document
                 for upload in form.cleaned_data["files"]
-                if (document := self._ingest_upload(request, upload)) is not None
+                if (document := self._ingest_upload(request, upload, replaces)) is not None
             ]
             if documents:
                 url = reverse("admin:initiatives_initiative_changelist")
@@ -234,15 +362,16 @@ class DocumentAdmin(CuratedAdmin):
             "opts": self.opts,
             "title": _("导入文件"),
             "form": form,
+            "same_names": form.same_names(),
             "suffixes": UPLOAD_SUFFIXES,
             "max_mb": _megabytes(settings.INGEST_MAX_BYTES),
             "has_view_permission": self.has_view_permission(request),
         }
         return TemplateResponse(request, "admin/initiatives/document/upload.html", context)
 
-    def _ingest_upload(self, request, upload):
+    def _ingest_upload(self, request, upload, replaces=None):
         """One file: a message saying what happened; the document, or None if refused."""
-        from ingest.pipeline import UnreadableDocument, ingest_bytes
+        from ingest.pipeline import RefusedVersion, UnreadableDocument, ingest_bytes
 
         name = PurePath(upload.name).name
         limit = settings.INGEST_MAX_BYTES
@@ -263,7 +392,24 @@ class DocumentAdmin(CuratedAdmin):
             )
             return None
         try:
-            outcome = ingest_bytes(upload.read(), file_name=name)
+            outcome = ingest_bytes(
+                upload.read(),
+                file_name=name,
+                replaces=replaces.pk if replaces is not None else None,
+                uploaded_by=request.user,
+            )
+        except RefusedVersion as exc:
+            if exc.document is not None:
+                text = _(
+                    "《%(name)s》：这段正文已是文件 #%(pk)d“%(title)s”，不能作为另一份文件的"
+                    "新版本。未导入。"
+                ) % {"name": name, "pk": exc.document.pk, "title": exc.document.title}
+            else:
+                text = _("《%(name)s》：所选文件已撤回，请先恢复再上传新版本。未导入。") % {
+                    "name": name
+                }
+            self.message_user(request, text, messages.ERROR)
+            return None
         except UnreadableDocument as exc:
             self.message_user(
                 request,
@@ -280,33 +426,95 @@ class DocumentAdmin(CuratedAdmin):
             "targets": outcome.targets,
         }
         if outcome.action == "unchanged":
-            self.message_user(
-                request,
-                _(
+            if outcome.old_version:
+                text = _(
+                    "《%(name)s》：与文件“%(title)s”的一个旧版本内容相同，未作改动"
+                    "（当前版本保持不变）。"
+                )
+            else:
+                text = _(
                     "《%(name)s》：与已导入的文件“%(title)s”内容相同，未作改动"
                     "（%(initiatives)d 条举措，%(targets)d 个指标）。"
                 )
-                % counts,
-                messages.INFO,
-            )
+            self.message_user(request, text % counts, messages.INFO)
             return document
         if outcome.action == "created":
             text = _(
                 "《%(name)s》：已新建文件“%(title)s”，%(initiatives)d 条举措，%(targets)d 个指标。"
             )
+            namesakes = (
+                Document.objects.filter(file_name=name, withdrawn_at__isnull=True)
+                .exclude(pk=document.pk)
+                .values_list("pk", flat=True)
+            )
+            if namesakes:
+                # Said, not acted on: same name is no proof of same document.
+                text += _(
+                    "另有同名文件 %(others)s；如果这份其实是它的新版本，请撤回本文件，"
+                    "再以“新版本”方式上传。"
+                ) % {"others": "、".join(f"#{pk}" for pk in namesakes)}
         else:
+            counts["version"] = document.version
+            counts["summary"] = write_summary(outcome.report.as_dict())
             text = _(
-                "《%(name)s》：已更新同名文件“%(title)s”，%(initiatives)d 条举措，"
-                "%(targets)d 个指标；人工修改过的内容已保留。"
+                "《%(name)s》：已作为文件“%(title)s”的第 %(version)d 版导入，旧正文已保留为"
+                "历史版本。%(summary)s。"
             )
         self.message_user(request, text % counts, messages.SUCCESS)
         LogEntry.objects.log_actions(
             request.user.pk,
             [document],
             ADDITION if outcome.action == "created" else CHANGE,
-            f"上传导入《{name}》：{outcome.initiatives} 条举措，{outcome.targets} 个指标",
+            f"上传导入《{name}》"
+            + (f"（第 {document.version} 版）" if outcome.action != "created" else "")
+            + f"：{outcome.initiatives} 条举措，{outcome.targets} 个指标",
         )
         return document
+
+    # --- Withdraw and restore ---------------------------------------------------------------
+
+    @admin.action(description=_("撤回所选文件（不再公开，可恢复）"), permissions=["change"])
+    def withdraw(self, request, queryset):
+        """A confirmation page first: withdrawing takes every row of a document offline."""
+        from initiatives.withdrawal import withdraw
+
+        documents = list(queryset.defer("text"))
+        if request.POST.get("confirmed") != "yes":
+            counts = dict(
+                Initiative.objects.filter(document__in=documents)
+                .order_by()
+                .values_list("document_id")
+                .annotate(n=Count("pk"))
+            )
+            for document in documents:
+                document.n_initiatives = counts.get(document.pk, 0)
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("确认撤回文件"),
+                "documents": documents,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/initiatives/document/withdraw_confirmation.html", context
+            )
+        done = [d for d in documents if withdraw(d, request.user)]
+        self.message_user(
+            request,
+            _("已撤回 %(n)d 份文件：它们的举措和指标不再公开，可随时恢复。") % {"n": len(done)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("恢复公开所选的已撤回文件"), permissions=["change"])
+    def restore(self, request, queryset):
+        from initiatives.withdrawal import restore
+
+        done = [d for d in queryset.defer("text") if restore(d, request.user)]
+        self.message_user(
+            request,
+            _("已恢复 %(n)d 份文件，其举措和指标恢复撤回前的状态。") % {"n": len(done)},
+            messages.SUCCESS,
+        )
 
     # --- Re-extract ------------------------------------------------------------------------
 
@@ -325,8 +533,15 @@ class DocumentAdmin(CuratedAdmin):
             return
         extractor = fresh_extractor()
         for document in documents:
+            if document.is_withdrawn:
+                self.message_user(
+                    request,
+                    _("“%(title)s”已撤回，未重新抽取。") % {"title": document.title},
+                    messages.WARNING,
+                )
+                continue
             report = reextract(document, extractor=extractor)
-            summary = reextract_summary(report)
+            summary = write_summary(report)
             if report["changed"]:
                 self.message_user(request, f"“{document.title}”：{summary}", messages.SUCCESS)
                 LogEntry.objects.log_actions(
@@ -341,13 +556,14 @@ class DocumentAdmin(CuratedAdmin):
                 )
 
 
-def reextract_summary(report):
-    """举措 12 → 13（新增 1，移除 0，变化 2）；指标 5 → 5（…）"""
+def write_summary(report):
+    """举措 12 → 13（新增 1，移除 0，更新 2，保留人工修改 1，待复核 0）；指标 …"""
     parts = []
     for key, label in (("initiatives", "举措"), ("targets", "指标")):
         parts.append(
             f"{label} {report[f'{key}_before']} → {report[f'{key}_after']}"
             f"（新增 {report[f'{key}_added']}，移除 {report[f'{key}_removed']}，"
-            f"变化 {report[f'{key}_changed']}）"
+            f"更新 {report[f'{key}_updated']}，保留人工修改 {report[f'{key}_protected']}，"
+            f"待复核 {report[f'{key}_flagged']}）"
         )
     return "；".join(parts)

@@ -22,6 +22,7 @@ from initiatives.admin.filters import (
     TargetProvinceFilter,
     ThemeFilter,
 )
+from initiatives.admin.review import NeedsReviewAdmin, NeedsReviewFilter
 from initiatives.models import Initiative, InitiativeRegion, MergeRecord, Status, Target
 from initiatives.segmentation import query_terms
 from regions.admin import region_label
@@ -198,7 +199,7 @@ class InitiativeChangeList(ChangeList):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(CuratedAdmin):
+class InitiativeAdmin(NeedsReviewAdmin, CuratedAdmin):
     form = InitiativeForm
     list_display = [
         "title",
@@ -215,6 +216,7 @@ class InitiativeAdmin(CuratedAdmin):
         "year",
         "document__kind",
         CuratedFilter,
+        NeedsReviewFilter,
     ]
     # Searched through the full-text index (see get_search_results), not LIKE.
     search_fields = ["title"]
@@ -246,6 +248,7 @@ class InitiativeAdmin(CuratedAdmin):
                 (_("归类"), {"fields": ["year", "year_end", "themes", "instruments", "status"]}),
             ]
         return [
+            *self.review_fieldsets(obj),
             (None, {"fields": ["title", "status", "source_in_context", "heading"]}),
             (_("归类"), {"fields": ["year", "year_end", "themes", "instruments"]}),
             (
@@ -339,7 +342,7 @@ def region_codes(initiative):
 
 
 @admin.register(Target)
-class TargetAdmin(CuratedAdmin):
+class TargetAdmin(NeedsReviewAdmin, CuratedAdmin):
     inlines = [TargetCurationInline]
     list_display = [
         "indicator",
@@ -352,7 +355,14 @@ class TargetAdmin(CuratedAdmin):
         "status",
         "curation_state",
     ]
-    list_filter = [ReviewFilter, "kind", TargetProvinceFilter, "year", "document__kind"]
+    list_filter = [
+        ReviewFilter,
+        "kind",
+        TargetProvinceFilter,
+        "year",
+        "document__kind",
+        NeedsReviewFilter,
+    ]
     search_fields = ["indicator", "text", "document__title"]
     ordering = ["-id"]
     list_select_related = ["document", "region"]

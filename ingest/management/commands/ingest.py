@@ -18,11 +18,20 @@ class Command(BaseCommand):
     help = (
         "Ingest employment-policy documents (files or folders of .txt in UTF-8 or GB18030, "
         ".html/.htm, .docx, text-layer .pdf): "
-        "one transaction per document; unchanged documents are skipped."
+        "one transaction per document; unchanged documents are skipped. Every other file "
+        "becomes a new document, whatever its name; --replaces makes it a new version."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="files or folders to ingest")
+        parser.add_argument(
+            "--replaces",
+            type=int,
+            metavar="DOCUMENT_ID",
+            help="ingest the one FILE given as a new version of this document: its old text "
+            "is kept as a version, rows of unchanged sentences keep their ids, curated rows "
+            "whose sentence changed are flagged for review",
+        )
 
     def handle(self, *args, **options):
         paths = options["paths"]
@@ -31,6 +40,10 @@ class Command(BaseCommand):
             self.stderr.write(f"{path}: no such file or folder")
         if not files and not missing:
             raise CommandError("no text documents found in the given paths")
+        replaces = options["replaces"]
+        if replaces is not None and len(files) + len(missing) != 1:
+            # A version replaces one document with one file; a folder cannot say which.
+            raise CommandError("--replaces takes exactly one file")
         extractor = Extractor(gazetteer(), Vocabulary.from_database())
         counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": len(missing)}
         totals = {"initiatives": 0, "targets": 0}
@@ -38,7 +51,7 @@ class Command(BaseCommand):
         show_progress = len(files) > 20 and options["verbosity"] >= 1 and sys.stdout.isatty()
         for n, path in enumerate(files, 1):
             try:
-                outcome = ingest_path(path, extractor=extractor)
+                outcome = ingest_path(path, extractor=extractor, replaces=replaces)
             except UnreadableDocument as exc:
                 counts["failed"] += 1
                 self.stderr.write(f"{path}: {exc}")
@@ -48,10 +61,7 @@ class Command(BaseCommand):
                 totals["initiatives"] += outcome.initiatives
                 totals["targets"] += outcome.targets
             if options["verbosity"] >= 1 and not show_progress:
-                self.stdout.write(
-                    f"{path.name}: {outcome.action} · {outcome.document.title[:40]} · "
-                    f"{outcome.initiatives} initiatives, {outcome.targets} targets"
-                )
+                self.stdout.write(describe(path, outcome))
             elif show_progress:
                 self.stdout.write(f"\r{n}/{len(files)}", ending="")
         if show_progress:
@@ -64,6 +74,34 @@ class Command(BaseCommand):
         )
         if counts["failed"]:
             raise CommandError(f"{counts['failed']} document(s) failed", returncode=1)
+
+
+def describe(path, outcome):
+    """One line per document; a new version also says what happened to its rows."""
+    document = outcome.document
+    line = f"{path.name}: {outcome.action} · document {document.pk}"
+    if outcome.action == "updated":
+        line += f" v{document.version}"
+    if outcome.old_version:
+        line += " (the text of an earlier version: nothing changed)"
+    line += (
+        f" · {document.title[:40]} · {outcome.initiatives} initiatives, {outcome.targets} targets"
+    )
+    if outcome.action == "updated" and outcome.report is not None:
+        line += " · " + row_summary(outcome.report)
+    return line
+
+
+def row_summary(report):
+    """initiatives: 3 added, 1 removed, 2 updated, 1 protected kept, 1 flagged; targets: …"""
+    parts = []
+    for name in ("initiatives", "targets"):
+        c = getattr(report, name)
+        parts.append(
+            f"{name}: {c.added} added, {c.removed} removed, {c.updated} updated, "
+            f"{c.protected} with protected fields kept, {c.flagged} flagged for review"
+        )
+    return "; ".join(parts)
 
 
 def collect(paths):
