@@ -60,7 +60,9 @@ class CuratedAdmin(LoggedAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
+            # A row made by hand is the curator's in every field it was given.
             obj.extractor_version = curation.MANUAL
+            obj.curated_fields = curation.protected(form_changes(form)[1])
         else:
             before, after = form_changes(form)
             curation.remember_machine_values(obj, before, after, request.user)
@@ -82,6 +84,7 @@ class CuratedAdmin(LoggedAdmin):
                 continue
             if target.pk is None:
                 added.append(target)
+                target.curated_fields = curation.protected(form_changes(target_form)[1])
                 if isinstance(parent, Initiative):
                     target.document_id = parent.document_id
                     target.text, target.start, target.end = parent.text, parent.start, parent.end
