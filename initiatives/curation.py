@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils.html import format_html
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # extractor_version of rows a curator created by hand in the admin.
@@ -140,7 +140,7 @@ def describe(model, name, value):
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     if isinstance(value, bool):
-        return _t("是") if value else _t("否")
+        return gettext("是") if value else gettext("否")
     return str(value)
 
 
@@ -339,7 +339,7 @@ def revert_field(obj, field, user):
             user.pk,
             [obj],
             CHANGE,
-            _t("“%(field)s”恢复为机器值") % {"field": field_label(model, field)},
+            gettext("“%(field)s”恢复为机器值") % {"field": field_label(model, field)},
         )
     return old, new
 
@@ -408,7 +408,7 @@ def carry_to_targets(initiative, user, *, regions=None, year=None):
                     field=name,
                     old=describe(Target, name, old),
                     new=describe(Target, name, new),
-                    note=_t("随举措 #%(pk)s 修改") % {"pk": initiative.pk},
+                    note=gettext("随举措 #%(pk)s 修改") % {"pk": initiative.pk},
                 )
             )
     log(entries)

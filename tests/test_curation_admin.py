@@ -18,7 +18,7 @@ from initiatives.models import (
     Theme,
 )
 from tests.factories import make_document, make_initiative, make_target, make_user
-from tests.test_admin import admin_url, edit_initiative, form_data
+from tests.test_admin import admin_url, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -457,3 +457,32 @@ def test_create_curator_exits_non_zero_from_the_shell(tmp_path):
     )
     assert result.returncode != 0
     assert "用户名" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- In the curator's language ------------------------------------------------------------
+
+
+def test_curation_pages_in_english_leak_no_chinese_interface_text(curator_client, duplicates):
+    from tests.test_translations import INTERFACE, _data_strings, _visible_strings
+
+    keep, dup, *_ = duplicates
+    post_edit(curator_client, keep, title="人工标题")
+    curator_client.post(MERGE_URL, {"ids": f"{keep.pk},{dup.pk}", "survivor": keep.pk})
+    record = MergeRecord.objects.get()
+    curator_client.cookies["django_language"] = "en"
+    # Indicators are data too (贷款 is also an instrument category's label).
+    data = _data_strings() | set(Target.objects.values_list("indicator", flat=True))
+    other = make_initiative()  # dup is hidden now: preview keep with another row
+    for url in [
+        f"{MERGE_URL}?ids={keep.pk},{other.pk}",
+        f"/admin/initiatives/initiative/{keep.pk}/revert/title/",
+        f"/admin/initiatives/initiative/unmerge/{record.pk}/",
+        admin_url(Initiative, "change", keep.pk),
+        ACTIVITY_URL,
+    ]:
+        response = curator_client.get(url)
+        assert response.status_code == 200, url
+        leaked = (_visible_strings(response.content.decode()) & INTERFACE) - data
+        assert sorted(leaked) == [], url
+    forbidden = curator_client.post("/admin/regions/region/520328/change/", {"name": "x"})
+    assert forbidden.status_code == 403 and "Permission denied" in forbidden.content.decode()

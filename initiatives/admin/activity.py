@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from initiatives import curation
 from initiatives.models import CurationActivity, Document
 
 
@@ -68,7 +69,7 @@ class DocumentFilter(admin.SimpleListFilter):
 
 @admin.register(CurationActivity)
 class CurationActivityAdmin(admin.ModelAdmin):
-    list_display = ["created", "user", "action", "row", "field_label", "change", "document_link"]
+    list_display = ["created", "user", "action", "row", "field_name", "change", "document_link"]
     list_display_links = None
     list_filter = [
         ("user", admin.RelatedOnlyFieldListFilter),
@@ -106,6 +107,17 @@ class CurationActivityAdmin(admin.ModelAdmin):
         except NoReverseMatch:
             return label
         return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description=_("字段"))
+    def field_name(self, entry):
+        # In the reader's language; the label stored at the time is the fallback for a
+        # field that no longer exists.
+        model = entry.content_type.model_class()
+        if not entry.field:
+            return "—"
+        if model is None:
+            return entry.field_label or entry.field
+        return curation.field_label(model, entry.field)
 
     @admin.display(description=_("修改"))
     def change(self, entry):
