@@ -188,6 +188,18 @@ def log(entries):
     CurationActivity.objects.bulk_create([e for e in entries if e is not None], batch_size=500)
 
 
+def log_deletions(entries):
+    """Write the entries of deleted rows: a deleted document is named, no longer linked."""
+    from initiatives.models import Document
+
+    ids = {e.document_id for e in entries if e.document_id is not None}
+    alive = set(Document.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    for entry in entries:
+        if entry.document_id is not None and entry.document_id not in alive:
+            entry.document_id = None
+    log(entries)
+
+
 def log_changes(user, obj, before, after, *, action=None, note=""):
     """Write one activity row per changed field, values described in readable words.
 
@@ -273,8 +285,10 @@ def _chunks(items, size=900):
 
 def machine_record(obj, field):
     """The ``CurationRecord`` holding ``field``'s machine value, or ``NothingToRevert``."""
-    from initiatives.models import CurationRecord
+    from initiatives.models import CurationRecord, Initiative, Target
 
+    if not isinstance(obj, Initiative | Target):
+        raise NothingToRevert(field)  # documents keep no machine values
     record = CurationRecord.objects.filter(**_owner(obj), field=field).first()
     if record is None:
         raise NothingToRevert(field)

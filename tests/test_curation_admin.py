@@ -486,3 +486,22 @@ def test_curation_pages_in_english_leak_no_chinese_interface_text(curator_client
         assert sorted(leaked) == [], url
     forbidden = curator_client.post("/admin/regions/region/520328/change/", {"name": "x"})
     assert forbidden.status_code == 403 and "Permission denied" in forbidden.content.decode()
+
+
+def test_a_superusers_deletions_are_logged_even_of_a_whole_document(client):
+    client.force_login(make_user(username="root", superuser=True))
+    document = make_document(title="要删除的文件")
+    initiative = make_initiative(document=document)
+    response = client.post(admin_url(Initiative, "delete", initiative.pk), {"post": "yes"})
+    assert response.status_code == 302
+    response = client.post(
+        admin_url(type(document), "delete", document.pk), {"post": "yes"}, follow=True
+    )
+    assert response.status_code == 200
+    deleted = CurationActivity.objects.filter(action="delete")
+    assert {e.object_repr for e in deleted} == {initiative.title, "要删除的文件"}
+    assert all(e.document_id is None for e in deleted)  # the document is gone, its name kept
+    # A document keeps no machine values: its revert page explains instead of failing.
+    other = make_document()
+    response = client.get(f"/admin/initiatives/document/{other.pk}/revert/title/", follow=True)
+    assert "“标题”没有记录机器抽取的值，无需恢复。" in messages_of(response)

@@ -30,14 +30,14 @@ class LoggedAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         entry = curation.activity(request.user, obj, CurationActivity.Action.DELETE)
         super().delete_model(request, obj)
-        curation.log([entry])
+        curation.log_deletions([entry])
 
     def delete_queryset(self, request, queryset):
         entries = [
             curation.activity(request.user, obj, CurationActivity.Action.DELETE) for obj in queryset
         ]
         super().delete_queryset(request, queryset)
-        curation.log(entries)
+        curation.log_deletions(entries)
 
 
 class CuratedAdmin(LoggedAdmin):
@@ -104,7 +104,7 @@ class CuratedAdmin(LoggedAdmin):
         super().save_formset(request, form, formset, change)
         for target, before, after in edits:
             curation.log_changes(request.user, target, before, after)
-        curation.log(
+        curation.log_deletions(
             [
                 *deleted,
                 *(
