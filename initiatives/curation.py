@@ -163,6 +163,16 @@ def document_of(obj):
     return getattr(obj, "document_id", None)
 
 
+def row_repr(obj):
+    """How a row is named in the log: a target by its figure without trailing zeros."""
+    from initiatives.models import Target
+
+    if isinstance(obj, Target):
+        value = plain(Decimal(str(obj.value)))
+        return f"{obj.indicator} {obj.comparator} {value}{obj.unit}"
+    return str(obj)
+
+
 def activity(user, obj, action, *, field="", old="", new="", note=""):
     """One unsaved ``CurationActivity`` for ``obj``; ``old``/``new`` already readable."""
     from initiatives.models import CurationActivity
@@ -172,7 +182,7 @@ def activity(user, obj, action, *, field="", old="", new="", note=""):
         action=action,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
+        object_repr=row_repr(obj)[:200],
         document_id=document_of(obj),
         field=field,
         field_label=field_label(type(obj), field)[:60] if field else "",

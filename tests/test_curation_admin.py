@@ -505,3 +505,34 @@ def test_a_superusers_deletions_are_logged_even_of_a_whole_document(client):
     other = make_document()
     response = client.get(f"/admin/initiatives/document/{other.pk}/revert/title/", follow=True)
     assert "“标题”没有记录机器抽取的值，无需恢复。" in messages_of(response)
+
+
+def test_the_public_site_has_its_own_styled_403_page(rf):
+    from django.core.exceptions import PermissionDenied
+
+    from config.errors import permission_denied
+
+    response = permission_denied(rf.get("/initiatives/"), PermissionDenied())
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "<h1>没有权限</h1>" in html and 'class="site-header"' in html
+
+
+def test_the_activity_page_makes_no_query_per_row(curator_client, curator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from initiatives import curation
+
+    def page_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert curator_client.get(ACTIVITY_URL).status_code == 200
+        return len(queries)
+
+    initiative = make_initiative()
+    curation.log_changes(curator, initiative, {"title": "甲"}, {"title": "乙"})
+    few = page_queries()
+    for n in range(30):
+        other = make_initiative(document=make_document(title=f"文件{n}"))
+        curation.log_changes(curator, other, {"year": 2017}, {"year": 2018})
+    assert page_queries() == few
