@@ -383,7 +383,7 @@ def carry_to_targets(initiative, user, *, regions=None, year=None):
     """
     from initiatives.models import CurationActivity, Target
 
-    outcome = {"regions": 0, "year": 0, "kept": 0, "region": None}
+    outcome = {"regions": 0, "year": 0, "kept": 0, "region": None, "ambiguous": 0}
     replacement = None
     if regions is not None:
         before, after = set(regions[0]), set(regions[1])
@@ -398,12 +398,16 @@ def carry_to_targets(initiative, user, *, regions=None, year=None):
     kept = set()
     for target in targets:
         changes = {}
-        if replacement is not None and target.region_id in removed:
+        if regions is not None and replacement is None and target.region_id in removed:
+            outcome["ambiguous"] += 1  # several new regions: which one is the target's?
+        elif replacement is not None and target.region_id in removed:
             if "region" in (target.curated_fields or ()):
                 kept.add(target.pk)
             else:
                 changes["region"] = (target.region_id, replacement)
-        if year is not None and year[0] != year[1] and target.year == year[0]:
+        # A target without a year (a recurring yearly goal) has none on purpose.
+        year_changed = year is not None and year[0] is not None and year[0] != year[1]
+        if year_changed and target.year == year[0]:
             if "year" in (target.curated_fields or ()):
                 kept.add(target.pk)
             elif target.year_end is not None and (year[1] is None or target.year_end < year[1]):

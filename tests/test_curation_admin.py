@@ -536,3 +536,22 @@ def test_the_activity_page_makes_no_query_per_row(curator_client, curator):
         other = make_initiative(document=make_document(title=f"文件{n}"))
         curation.log_changes(curator, other, {"year": 2017}, {"year": 2018})
     assert page_queries() == few
+
+
+def test_two_new_regions_are_not_guessed_for_the_targets(curator_client, plan_with_targets):
+    initiative, same, _goal = plan_with_targets
+    url = admin_url(Initiative, "change", initiative.pk)
+    data = form_data(curator_client.get(url))
+    data.update(
+        {
+            "initiativeregion_set-0-region": "511100",
+            "initiativeregion_set-1-region": "511102",
+            "initiativeregion_set-1-initiative": str(initiative.pk),
+            "initiativeregion_set-TOTAL_FORMS": "2",
+        }
+    )
+    response = curator_client.post(url, data, follow=True)
+    assert {r.code for r in initiative.regions.all()} == {"511100", "511102"}
+    same.refresh_from_db()
+    assert same.region_id == "510000"
+    assert "无法确定 2 个指标应改为哪一个，请逐个修改。" in " ".join(messages_of(response))

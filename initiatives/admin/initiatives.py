@@ -558,12 +558,18 @@ def carried_message(outcome, year):
             _("%(n)d 个指标的年份改为 %(year)s")
             % {"n": outcome["year"], "year": curation.describe(Target, "year", year[1])}
         )
-    if not parts:
+    if not parts and outcome["ambiguous"]:
+        text = ""
+    elif not parts:
         text = _("没有指标随之修改（没有指标的地区或年份与举措原来的相同）。")
     else:
         text = _("已同时修改指标：%(changes)s。") % {"changes": "；".join(parts)}
     if outcome["kept"]:
         text += _("%(n)d 个人工改过或期限不符的指标未改。") % {"n": outcome["kept"]}
+    if outcome["ambiguous"]:
+        text += _("举措现有多个新地区，无法确定 %(n)d 个指标应改为哪一个，请逐个修改。") % {
+            "n": outcome["ambiguous"]
+        }
     return text
 
 
