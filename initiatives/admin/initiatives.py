@@ -325,6 +325,8 @@ class InitiativeAdmin(CuratedAdmin):
         before = region_codes(initiative) if change else None
         super().save_related(request, form, formsets, change)
         if not change:
+            if regions_changed:  # a row made by hand: its regions are the curator's too
+                curation.record_curated(initiative, ["regions"])
             return
         after = region_codes(initiative) if regions_changed else before
         if after != before:
@@ -456,12 +458,8 @@ class InitiativeAdmin(CuratedAdmin):
             "title": _("撤销合并"),
             "record": record,
             "can_undo": bool(undo) and record.merged_id is not None,
-            "moved": Target.objects.filter(
-                pk__in=[e["id"] for e in undo.get("moved", [])]
-            ).select_related("region"),
-            "doubled": Target.objects.filter(
-                pk__in=[e["id"] for e in undo.get("doubled", [])]
-            ).select_related("region"),
+            "moved": target_labels(e["id"] for e in undo.get("moved", [])),
+            "doubled": target_labels(e["id"] for e in undo.get("doubled", [])),
             "survivor_url": survivor_url,
             "has_view_permission": True,
         }
@@ -478,6 +476,12 @@ class InitiativeAdmin(CuratedAdmin):
 
 def region_codes(initiative):
     return sorted(initiative.initiativeregion_set.values_list("region_id", flat=True))
+
+
+def target_labels(ids):
+    """``#12 城镇新增就业 = 20000人`` for each target still there."""
+    targets = Target.objects.filter(pk__in=list(ids)).defer("text").order_by("pk")
+    return [f"#{t.pk} {curation.row_repr(t)}" for t in targets]
 
 
 def parse_ids(value):
