@@ -252,6 +252,7 @@ def test_the_preview_shows_both_candidates_and_the_targets_that_move(curator_cli
     assert plan.survivor == keep
     assert plan.moves == [moved] and plan.doubles == [(double, kept_loan)]
     assert "孵化基地" in page and f"#{kept_loan.pk}" in page
+    assert "456000000 元" in page  # the figure as written, not 4.56E+8
     # Nothing happened yet.
     dup.refresh_from_db()
     assert dup.status == "extracted" and not MergeRecord.objects.exists()
@@ -355,6 +356,7 @@ def test_the_activity_page_lists_edits_in_readable_words(curator_client, curator
         themes=[str(graduates.pk)],
         **{"initiativeregion_set-0-region": "511100"},
     )
+    assert ACTIVITY_URL in curator_client.get("/admin/").content.decode()
     page = curator_client.get(ACTIVITY_URL).content.decode()
     assert "wangfang" in page and "乐山市就业工作总结" in page
     assert "四川省 → 四川省/乐山市" in page  # names, not codes
