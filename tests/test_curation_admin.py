@@ -557,3 +557,21 @@ def test_two_new_regions_are_not_guessed_for_the_targets(curator_client, plan_wi
     same.refresh_from_db()
     assert same.region_id == "510000"
     assert "无法确定 2 个指标应改为哪一个，请逐个修改。" in " ".join(messages_of(response))
+
+
+def test_the_migration_lifts_the_old_whole_row_freeze():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("initiatives.migrations.0008_curation")
+    reviewed = make_initiative()
+    merged_into = make_initiative()
+    target = make_target(initiative=reviewed)
+    Initiative.objects.filter(pk=reviewed.pk).update(curated_fields=["status", "title"])
+    Initiative.objects.filter(pk=merged_into.pk).update(curated_fields=["targets"])
+    Target.objects.filter(pk=target.pk).update(curated_fields=["status"])
+    migration.forward(apps, None)
+    assert Initiative.objects.get(pk=reviewed.pk).curated_fields == ["title"]
+    assert Initiative.objects.get(pk=merged_into.pk).curated_fields == []
+    assert Target.objects.get(pk=target.pk).curated_fields == []
