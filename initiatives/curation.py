@@ -62,8 +62,12 @@ def plain(value):
     """A field value as plain JSON: related rows by key, many of them as a sorted list."""
     if isinstance(value, models.Model):
         return value.pk
-    if isinstance(value, models.QuerySet | list | tuple | set | frozenset):
+    if isinstance(value, models.QuerySet | set | frozenset) or (
+        isinstance(value, list | tuple) and any(isinstance(v, models.Model) for v in value)
+    ):
         return sorted((plain(v) for v in value), key=str)
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]  # a list of words keeps the curator's order
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if hasattr(value, "isoformat"):

@@ -575,3 +575,20 @@ def test_the_migration_lifts_the_old_whole_row_freeze():
     assert Initiative.objects.get(pk=reviewed.pk).curated_fields == ["title"]
     assert Initiative.objects.get(pk=merged_into.pk).curated_fields == []
     assert Target.objects.get(pk=target.pk).curated_fields == []
+
+
+def test_vocabulary_and_gazetteer_edits_are_logged_too(client, curator_client):
+    theme = Theme.objects.get(key="graduates")
+    url = admin_url(Theme, "change", theme.pk)
+    data = form_data(curator_client.get(url))
+    data["cues"] = data["cues"] + "\n就业见习基地"
+    assert curator_client.post(url, data).status_code == 302
+    entry = CurationActivity.objects.get(field="cues")
+    assert entry.new_value.endswith("、就业见习基地") and entry.user.username == "wangfang"
+
+    client.force_login(make_user(username="root", superuser=True))
+    region_url = "/admin/regions/region/130529/change/"
+    data = {"name": "巨鹿县", "short_name": "巨鹿", "aliases": "巨鹿古城"}
+    assert client.post(region_url, data).status_code == 302
+    entry = CurationActivity.objects.get(field="aliases")
+    assert (entry.object_id, entry.old_value, entry.new_value) == ("130529", "—", "巨鹿古城")
