@@ -1,4 +1,4 @@
-"""Error pages for production (``handler500`` in config/urls.py).
+"""Error pages (``handler500`` and ``handler403`` in config/urls.py).
 
 Django calls ``server_error`` for any exception no middleware turned into a response; it
 runs inside Django's ``except`` block, so ``sys.exc_info()`` still holds the error. A
@@ -20,3 +20,16 @@ def server_error(request, *args, **kwargs):
         return unavailable_response(request)
     # No context, no request: the page must render with the database down.
     return HttpResponseServerError(render_to_string("500.html"))
+
+
+def permission_denied(request, exception=None):
+    """403 in the look of where it happened: the admin's own frame for curators, the
+    site's for everyone else."""
+    from django.contrib import admin
+    from django.template.response import TemplateResponse
+    from django.urls import reverse
+
+    if request.path.startswith(reverse("admin:index")):
+        context = admin.site.each_context(request)
+        return TemplateResponse(request, "admin/403.html", context, status=403).render()
+    return TemplateResponse(request, "403.html", status=403).render()

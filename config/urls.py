@@ -16,3 +16,4 @@ admin.site.index_title = _("审核与维护")
 
 # With DEBUG off: a database outage outside a view answers 503, anything else templates/500.html.
 handler500 = "config.errors.server_error"
+handler403 = "config.errors.permission_denied"

@@ -508,6 +508,74 @@ class CurationRecord(models.Model):
         return f"{owner} {self.field}"
 
 
+class CurationActivity(models.Model):
+    """One change a person made in the admin: who, when, which row, which field, old → new.
+
+    Every admin change writes here: form edits, bulk status changes, merges and unmerges,
+    reverts to the machine value, corrections carried from an initiative to its targets,
+    additions and deletions. Old and new values are stored as a curator reads them (region
+    names, theme names, choice labels) at the time of the change, so the activity page needs
+    no lookups per row and still reads right after a theme is renamed or a row deleted.
+    """
+
+    class Action(models.TextChoices):
+        ADD = "add", _("新增")
+        EDIT = "edit", _("修改")
+        STATUS = "status", _("审核状态")
+        REVERT = "revert", _("恢复机器值")
+        CARRY = "carry", _("随举措修改")
+        MERGE = "merge", _("合并")
+        UNMERGE = "unmerge", _("撤销合并")
+        DELETE = "delete", _("删除")
+
+    created = models.DateTimeField(_("时间"), auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("类型"), on_delete=models.CASCADE
+    )
+    # A string: regions are keyed by their code.
+    object_id = models.CharField(_("编号"), max_length=64)
+    object_repr = models.CharField(_("条目"), max_length=200)
+    # The source document of the row (or the document itself), for "everything done to
+    # this document"; kept as a title too in case the document goes.
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("文件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    field = models.CharField(_("字段"), max_length=40, blank=True)
+    field_label = models.CharField(_("字段名称"), max_length=60, blank=True)
+    old_value = models.TextField(_("原值"), blank=True)
+    new_value = models.TextField(_("新值"), blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("修改记录")
+        verbose_name_plural = _("修改记录")
+        ordering = ["-created", "-pk"]
+        indexes = [
+            # The activity page: newest first, by user, by document, by row.
+            models.Index(fields=["-created"], name="activity_latest_idx"),
+            models.Index(fields=["user", "-created"], name="activity_user_idx"),
+            models.Index(fields=["document", "-created"], name="activity_document_idx"),
+            models.Index(fields=["content_type", "object_id"], name="activity_row_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.object_repr} {self.field_label or self.get_action_display()}"
+
+
 class MergeRecord(models.Model):
     """One initiative folded into another by a curator: both sources stay on record.
 
@@ -553,6 +621,10 @@ class MergeRecord(models.Model):
         related_name="+",
     )
     created = models.DateTimeField(_("合并时间"), auto_now_add=True)
+    # What the merge changed, so that an unmerge can put both rows back: the duplicate's
+    # status, the survivor's regions/themes/instruments it added, the targets it moved or
+    # hid as doubles, the earlier merges it re-pointed (see ``curation.merge_initiatives``).
+    undo = models.JSONField(_("撤销所需信息"), default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("合并记录")

@@ -86,6 +86,14 @@ class RegionForm(forms.ModelForm):
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
+    """Read-only for curators; superusers may edit, under a warning (the change form's
+    template) that official names and codes come from GB/T 2260.
+
+    Edits are written to the curation activity log. That log lives in ``initiatives``;
+    it is imported where used, the one place where regions reaches up (as the initiatives
+    admin reaches into ingest for uploads).
+    """
+
     form = RegionForm
     list_display = ["code", "name", "short_name", "level", "parent", "alias_list"]
     list_display_links = ["code", "name"]
@@ -116,6 +124,27 @@ class RegionAdmin(admin.ModelAdmin):
         if obj is None:
             return ["code", "name", "short_name", "aliases", "level", "parent"]
         return ["path_name", "code", "name", "short_name", "aliases", "level", "parent"]
+
+    def has_change_permission(self, request, obj=None):
+        # One POST renamed 湄潭县 to 湄谭县 on the live site: official names are the
+        # standard's, not a curator's. Other spellings are added as aliases by a superuser.
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        from initiatives import curation
+        from initiatives.models import CurationActivity
+
+        if change:
+            before = {name: form[name].initial for name in form.changed_data}
+            after = {name: form.cleaned_data[name] for name in form.changed_data}
+        super().save_model(request, obj, form, change)
+        if change:
+            curation.log_changes(request.user, obj, before, after)
+        else:
+            curation.log([curation.activity(request.user, obj, CurationActivity.Action.ADD)])
 
     def has_delete_permission(self, request, obj=None):
         # Gazetteer rows are referenced by documents, initiatives and targets (PROTECT), and

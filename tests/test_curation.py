@@ -35,6 +35,7 @@ SUMMARY = """乐山市2017年就业创业工作总结
 """
 FILE_NAME = "leshan-2017.txt"
 UPLOAD_URL = "/admin/initiatives/document/upload/"
+MERGE_URL = "/admin/initiatives/initiative/merge/"
 
 
 @pytest.fixture
@@ -68,6 +69,15 @@ def run_action(client, action, objects, model=Initiative):
         {"action": action, "_selected_action": [o.pk for o in objects]},
         follow=True,
     )
+
+
+def merge(client, initiatives, survivor):
+    """The curator's way: select, preview, pick the survivor, confirm."""
+    preview = run_action(client, "merge_duplicates", initiatives)
+    assert preview.status_code == 200
+    assert preview.redirect_chain[-1][0].startswith(MERGE_URL)
+    ids = ",".join(str(pk) for pk in sorted(i.pk for i in initiatives))
+    return client.post(MERGE_URL, {"ids": ids, "survivor": survivor.pk}, follow=True)
 
 
 def messages_of(response):
@@ -174,6 +184,8 @@ def curate(client):
     data["title"] = "就业见习计划（人工标题）"
     data["year"] = "2016"
     data["initiativeregion_set-0-region"] = "511102"
+    # The target gets its own edit below; its region and year stay the machine's.
+    del data["carry_to_targets"]
     response = client.post(url, data)
     assert response.status_code == 302
     target = Target.objects.get(document=document, indicator="城镇新增就业")
@@ -387,14 +399,16 @@ def test_every_initiative_and_target_shows_machine_or_curated_and_the_version(su
 def test_a_merge_is_recorded_and_both_sources_kept(curator_client):
     first = ingest().document
     second = ingest(
-        SUMMARY.replace("乐山市2017年", "乐山市2017年度").replace("强化创业扶持", "强化扶持"),
+        SUMMARY.replace("乐山市2017年", "乐山市2017年度")
+        .replace("强化创业扶持", "强化扶持")
+        .replace("4.56亿元", "4.6亿元"),  # a different figure: moved, not merged as a double
         "leshan-2017-b.txt",
     ).document
     keep = initiative_at(first, "一是全面落实创业担保贷款")
     dup = initiative_at(second, "一是全面落实创业担保贷款")
     run_action(curator_client, "mark_reviewed", [keep])
-    response = run_action(curator_client, "merge_duplicates", [dup, keep])
-    assert f"已将 1 条并入 #{keep.pk}" in response.content.decode()
+    response = merge(curator_client, [dup, keep], keep)
+    assert f"已将 1 条并入 #{keep.pk}" in messages_of(response)[-1]
     record = MergeRecord.objects.get()
     assert (record.survivor_id, record.merged_id, record.merged_initiative_id) == (
         keep.pk,
@@ -423,21 +437,23 @@ def test_a_merge_is_recorded_and_both_sources_kept(curator_client):
     moved = Target.objects.get(document=second, indicator="贷款")
     assert moved.initiative_id == keep.pk and moved.curated_fields == ["initiative"]
     assert CurationRecord.objects.get(target=moved).machine_value == dup.pk
+    # Reviewing and merging protected no field of either row.
+    assert "status" not in keep.curated_fields + dup.curated_fields
 
 
 def test_merging_into_a_survivor_carries_earlier_merges_along(curator_client):
     a, b, c = (make_initiative(title=t) for t in ("甲", "乙", "丙"))
-    run_action(curator_client, "merge_duplicates", [b, c])  # c → b
-    run_action(curator_client, "merge_duplicates", [a, b])  # b (with c) → a
+    merge(curator_client, [b, c], b)  # c → b
+    merge(curator_client, [a, b], a)  # b (with c) → a
     assert set(a.merge_records.values_list("merged_initiative_id", flat=True)) == {b.pk, c.pk}
 
 
 def test_a_merge_keeps_the_survivors_machine_classification():
     keep = make_initiative(regions=["510106"], themes=["skills"])
     dup = make_initiative(regions=["511100"], themes=["graduates"])
-    from initiatives import curation
+    from initiatives import merging
 
-    curation.merge_initiatives([keep, dup], make_user(superuser=True))
+    merging.merge_initiatives([keep, dup], make_user(superuser=True), survivor=keep)
     records = {r.field: r for r in CurationRecord.objects.filter(initiative=keep)}
     assert records["regions"].machine_value == ["510106"]
     assert records["regions"].curated_value == ["510106", "511100"]

@@ -2,7 +2,13 @@
 
 Built to stay quick at 100,000 initiatives: no full result count, related rows joined or
 prefetched for the page only, long text columns left out of list queries, facets off.
-Every field a curator changes is recorded in ``curated_fields`` (see ``curation``).
+Only the fields a curator changes are recorded in ``curated_fields``, and every change is
+written to the activity log (see ``curation``).
 """
 
-from initiatives.admin import documents, initiatives, vocabularies  # noqa: F401  (registers)
+from initiatives.admin import (  # noqa: F401  (registers)
+    activity,
+    documents,
+    initiatives,
+    vocabularies,
+)

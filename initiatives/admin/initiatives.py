@@ -22,6 +22,7 @@ from initiatives.admin.filters import (
     TargetProvinceFilter,
     ThemeFilter,
 )
+from initiatives.admin.merges import MergeViews, unmerge_link
 from initiatives.admin.review import NeedsReviewAdmin, NeedsReviewFilter
 from initiatives.models import Initiative, InitiativeRegion, MergeRecord, Status, Target
 from initiatives.segmentation import query_terms
@@ -132,7 +133,7 @@ class MergeRecordInline(ReadOnlyInline):
 
     model = MergeRecord
     fk_name = "survivor"
-    fields = ["merged_link", "source", "title", "text", "user", "created"]
+    fields = ["merged_link", "source", "title", "text", "user", "created", "unmerge_link"]
     readonly_fields = fields
     verbose_name = _("也见于（已并入本条）")
     verbose_name_plural = _("也见于（已并入本条的重复举措）")
@@ -145,6 +146,10 @@ class MergeRecordInline(ReadOnlyInline):
         if record.merged_id is None:
             return f"#{record.merged_initiative_id}（{_('已删除')}）"
         return initiative_link(record.merged_id)
+
+    @admin.display(description=_("操作"))
+    def unmerge_link(self, record):
+        return unmerge_link(record)
 
     @admin.display(description=_("来源文件"))
     def source(self, record):
@@ -160,7 +165,7 @@ class MergedIntoInline(ReadOnlyInline):
 
     model = MergeRecord
     fk_name = "merged"
-    fields = ["survivor_link", "user", "created"]
+    fields = ["survivor_link", "user", "created", "unmerge_link"]
     readonly_fields = fields
     verbose_name = _("已并入")
     verbose_name_plural = _("已并入（本条是重复项）")
@@ -168,6 +173,10 @@ class MergedIntoInline(ReadOnlyInline):
     @admin.display(description=_("保留的举措"))
     def survivor_link(self, record):
         return initiative_link(record.survivor_id)
+
+    @admin.display(description=_("操作"))
+    def unmerge_link(self, record):
+        return unmerge_link(record)
 
 
 class InitiativeForm(forms.ModelForm):
@@ -188,6 +197,17 @@ class InitiativeForm(forms.ModelForm):
         ]
         widgets = {"themes": forms.CheckboxSelectMultiple}
 
+    # Not a model field: steers the save (see InitiativeAdmin.save_related).
+    carry_to_targets = forms.BooleanField(
+        label=_("同时修改指标"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "更正地区或年份时，把同样的更正用于本条举措下地区或年份与原值相同的指标"
+            "（人工改过的指标不变）。"
+        ),
+    )
+
 
 class InitiativeChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
@@ -199,7 +219,7 @@ class InitiativeChangeList(ChangeList):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(NeedsReviewAdmin, CuratedAdmin):
+class InitiativeAdmin(NeedsReviewAdmin, MergeViews, CuratedAdmin):
     form = InitiativeForm
     list_display = [
         "title",
@@ -250,12 +270,18 @@ class InitiativeAdmin(NeedsReviewAdmin, CuratedAdmin):
         return [
             *self.review_fieldsets(obj),
             (None, {"fields": ["title", "status", "source_in_context", "heading"]}),
-            (_("归类"), {"fields": ["year", "year_end", "themes", "instruments"]}),
+            (_("归类"), {"fields": self._classification_fields(obj)}),
             (
                 _("出处"),
                 {"fields": ["document", "start", "end", "text", *PROVENANCE, "curated_fields"]},
             ),
         ]
+
+    def _classification_fields(self, obj):
+        fields = ["year", "year_end", "themes", "instruments"]
+        if obj.targets.exists():
+            return [*fields, "carry_to_targets"]
+        return fields
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
@@ -292,15 +318,28 @@ class InitiativeAdmin(NeedsReviewAdmin, CuratedAdmin):
     def save_related(self, request, form, formsets, change):
         initiative = form.instance
         regions_changed = any(fs.model is InitiativeRegion and fs.has_changed() for fs in formsets)
-        before = region_codes(initiative) if regions_changed and change else None
+        before = region_codes(initiative) if change else None
         super().save_related(request, form, formsets, change)
-        if regions_changed:
-            after = region_codes(initiative)
-            if change and after != before:
-                curation.remember_machine_values(
-                    initiative, {"regions": before}, {"regions": after}, request.user
-                )
+        if not change:
+            if regions_changed:  # a row made by hand: its regions are the curator's too
+                curation.record_curated(initiative, ["regions"])
+            return
+        after = region_codes(initiative) if regions_changed else before
+        if after != before:
+            curation.remember_machine_values(
+                initiative, {"regions": before}, {"regions": after}, request.user
+            )
             curation.record_curated(initiative, ["regions"])
+            curation.log_changes(request.user, initiative, {"regions": before}, {"regions": after})
+        year = None
+        if "year" in form.changed_data:
+            year = (form["year"].initial, form.cleaned_data["year"])
+        regions = (before, after) if after != before else None
+        if (regions or year) and form.cleaned_data.get("carry_to_targets"):
+            outcome = curation.carry_to_targets(
+                initiative, request.user, regions=regions, year=year
+            )
+            self.message_user(request, carried_message(outcome, year), messages.SUCCESS)
 
     @admin.action(description=_("标记为已审核"), permissions=["change"])
     def mark_reviewed(self, request, queryset):
@@ -314,20 +353,6 @@ class InitiativeAdmin(NeedsReviewAdmin, CuratedAdmin):
     def mark_needs_review(self, request, queryset):
         self._set_status(request, queryset, Status.EXTRACTED)
 
-    @admin.action(description=_("合并为一条（其余隐藏）"), permissions=["change"])
-    def merge_duplicates(self, request, queryset):
-        selected = list(queryset.prefetch_related(None)[:51])
-        if not 2 <= len(selected) <= 50:
-            self.message_user(request, _("请选择 2 到 50 条重复的举措。"), messages.WARNING)
-            return
-        survivor, duplicates = curation.merge_initiatives(selected, request.user)
-        self.message_user(
-            request,
-            _("已将 %(n)d 条并入 #%(pk)d “%(title)s”。")
-            % {"n": len(duplicates), "pk": survivor.pk, "title": survivor.title},
-            messages.SUCCESS,
-        )
-
     def _set_status(self, request, queryset, status):
         changed = curation.set_status(queryset, status, request.user)
         self.message_user(
@@ -339,6 +364,34 @@ class InitiativeAdmin(NeedsReviewAdmin, CuratedAdmin):
 
 def region_codes(initiative):
     return sorted(initiative.initiativeregion_set.values_list("region_id", flat=True))
+
+
+def carried_message(outcome, year):
+    """What an initiative's correction did to its targets, in one sentence."""
+    parts = []
+    if outcome["regions"]:
+        parts.append(
+            _("%(n)d 个指标的地区改为%(region)s")
+            % {"n": outcome["regions"], "region": curation.region_name(outcome["region"])}
+        )
+    if outcome["year"]:
+        parts.append(
+            _("%(n)d 个指标的年份改为 %(year)s")
+            % {"n": outcome["year"], "year": curation.describe(Target, "year", year[1])}
+        )
+    if not parts and outcome["ambiguous"]:
+        text = ""
+    elif not parts:
+        text = _("没有指标随之修改（没有指标的地区或年份与举措原来的相同）。")
+    else:
+        text = _("已同时修改指标：%(changes)s。") % {"changes": "；".join(parts)}
+    if outcome["kept"]:
+        text += _("%(n)d 个人工改过或期限不符的指标未改。") % {"n": outcome["kept"]}
+    if outcome["ambiguous"]:
+        text += _("举措现有多个新地区，无法确定 %(n)d 个指标应改为哪一个，请逐个修改。") % {
+            "n": outcome["ambiguous"]
+        }
+    return text
 
 
 @admin.register(Target)

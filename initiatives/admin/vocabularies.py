@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.admin.base import LoggedAdmin
 from initiatives.models import PolicyInstrument, Theme
 from regions.admin import LinesField
 
@@ -26,7 +27,7 @@ class ThemeForm(forms.ModelForm):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(LoggedAdmin):
     form = ThemeForm
     list_display = ["name_zh", "key", "name_en", "cue_count", "position"]
     list_editable = ["position"]
@@ -88,7 +89,7 @@ class PolicyInstrumentForm(forms.ModelForm):
 
 
 @admin.register(PolicyInstrument)
-class PolicyInstrumentAdmin(admin.ModelAdmin):
+class PolicyInstrumentAdmin(LoggedAdmin):
     form = PolicyInstrumentForm
     list_display = ["name", "name_en", "category", "synonym_list", "slug"]
     list_filter = ["category"]
