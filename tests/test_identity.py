@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from ingest.pipeline import RefusedVersion, ingest_bytes, reextract
-from initiatives import curation
+from initiatives import curation, merging
 from initiatives.identity import match, row_key, sentence_diff
 from initiatives.models import Document, DocumentVersion, Initiative, PolicyInstrument, Target
 from tests.factories import make_initiative, make_target, make_user
@@ -358,7 +358,7 @@ def test_hidden_rows_answer_410_and_merged_ones_redirect_to_their_survivor(clien
     ingest(SUMMARY)
     user = make_user()
     keep, dup = Initiative.objects.filter(targets__isnull=False).distinct()[:2]
-    survivor, _ = curation.merge_initiatives([keep, dup], user)
+    survivor = merging.merge_initiatives([keep, dup], user).survivor
     merged = dup if survivor.pk == keep.pk else keep
     response = client.get(f"/initiatives/{merged.pk}/")
     assert response.status_code == 302 and response["Location"] == survivor.get_absolute_url()
