@@ -218,6 +218,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Documents above this size are refused by ingest (command and admin upload alike).
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# ...and so are documents whose text comes to more characters than this (a compressed or
+# crafted file can expand far beyond its bytes; 3 M is about 9 MB of Chinese text).
+INGEST_MAX_CHARS = env_int("INGEST_MAX_CHARS", 3_000_000, minimum=1000)
+# Word, PDF and HTML files are read in a child process with these limits per document
+# (ingest.isolation): a hostile file costs one refusal, not the worker or the batch.
+INGEST_READ_SECONDS = env_int("INGEST_READ_SECONDS", 120, minimum=1)
+INGEST_READ_MEMORY_MB = env_int("INGEST_READ_MEMORY_MB", 1024, minimum=64)
 
 # jieba writes its dictionary cache here; the default (/tmp) is not always writable.
 JIEBA_CACHE_DIR = Path(env_str("JIEBA_CACHE_DIR", str(BASE_DIR / ".cache")))
