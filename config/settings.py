@@ -64,7 +64,27 @@ def env_database(name, default):
         "django.db.backends.postgresql",
     ):
         raise ImproperlyConfigured(f"{name} must point at SQLite or PostgreSQL, not {raw!r}")
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = sqlite_options(env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1))
     return config
+
+
+def sqlite_options(busy_timeout):
+    """Readers and writers side by side (Django 5.2's SQLite OPTIONS).
+
+    Write-ahead logging lets pages read while an ingest writes (with the rollback journal a
+    writer locks readers out, and they answered 503). Every transaction begins IMMEDIATE:
+    it takes the write lock at BEGIN, waiting up to ``busy_timeout`` seconds for another
+    writer, instead of failing with "database is locked" when a read turns into a write
+    half-way (SQLite cannot wait there without risking a deadlock). ``synchronous=NORMAL``
+    is the documented safe pairing with WAL: a power cut may lose the last commits, never
+    the file.
+    """
+    return {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": busy_timeout,
+    }
 
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from ingest import cleaning, formats, metadata, reading
 from ingest.extract import EXTRACTOR_VERSION, Extractor
+from ingest.locking import lock_content
 from ingest.vocabulary import Vocabulary
 from initiatives.models import Document, Initiative, InitiativeRegion, Target
 from regions.gazetteer import gazetteer
@@ -71,6 +72,13 @@ def ingest_bytes(data, *, file_name, extractor=None):
     meta = metadata.extract(readable, cleaned.header, extractor.matcher)
     extraction = extractor.extract(readable, meta)
     with transaction.atomic():
+        # Another ingest of the same content may have written it since the check above.
+        lock_content(content_hash)
+        existing = Document.objects.filter(content_hash=content_hash).first()
+        if existing is not None:
+            return Outcome(
+                existing, "unchanged", existing.initiatives.count(), existing.targets.count()
+            )
         previous = (
             Document.objects.select_for_update()
             .filter(file_name=file_name)
