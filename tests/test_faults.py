@@ -196,7 +196,7 @@ facets.year_and_kind_facets = _cut_connection_then_continue
 
 
 @contextlib.contextmanager
-def gunicorn(tmp_path, database_url, **extra_env):
+def gunicorn(tmp_path, database_url, workers=1, **extra_env):
     (tmp_path / "fault_settings.py").write_text(SERVER_SETTINGS)
     (tmp_path / "fault_wsgi.py").write_text(SERVER_WSGI)
     port = free_port()
@@ -214,7 +214,7 @@ def gunicorn(tmp_path, database_url, **extra_env):
             str(Path(sys.executable).with_name("gunicorn")),
             "fault_wsgi:application",
             "--workers",
-            "1",
+            str(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "--timeout",
