@@ -250,7 +250,10 @@ def document_detail(request, pk):
         "document": document,
         "segments": marked_segments(document.text, initiatives, first, last),
         "initiative_count": document.initiatives.visible().count(),
-        "target_pairs": charts.draw_pairs(charts.pair_targets(document.targets.visible())),
+        # The targets stated in the section shown (all of them in a short document).
+        "target_pairs": charts.draw_pairs(
+            charts.pair_targets(document.targets.visible().filter(start__gte=first, start__lt=last))
+        ),
         "issuing_path": region_paths([document.issuing_region_id])[0]
         if document.issuing_region_id
         else [],

@@ -127,6 +127,10 @@ def test_a_long_document_is_shown_a_section_at_a_time(client, long_document):
     assert len(html) < views.SECTION_CHARS * 4  # one section, not the whole text
     assert 'aria-current="page"' in html and f"?part={len(sections)}" in html
     assert SENTENCE not in html  # it is in a later section
+    # The targets shown are those of the section: all 45 are stated at the very end.
+    assert "targets-heading" not in html
+    last = client.get(f"{document.get_absolute_url()}?part={len(sections)}").content.decode()
+    assert "目标与成效（本段）" in last and last.count("城镇新增就业") >= 1
 
 
 def test_an_initiatives_link_opens_the_section_that_holds_its_mark(client, long_document):
