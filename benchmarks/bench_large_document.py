@@ -76,6 +76,38 @@ def prepare_database(kind):
     return f"{server}/{PG_NAME}"
 
 
+def reading_cost(runs=20):
+    """What reading a Word file in a child process adds, per document (fork, pipe, wait)."""
+    import io
+
+    import docx
+
+    from ingest import formats, isolation
+
+    document = docx.Document()
+    for sample in SAMPLES[:2]:
+        for line in sample.read_text(encoding="utf-8").splitlines():
+            document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    data = out.getvalue()
+    timings = {}
+    for isolate in (False, True, False, True):
+        began = time.perf_counter()
+        for _ in range(runs):
+            formats.to_text(data, "sample.docx", 2**25, isolate=isolate)
+        timings.setdefault(isolate, []).append((time.perf_counter() - began) / runs * 1000)
+    began = time.perf_counter()
+    for _ in range(runs):
+        isolation.run(len, "x", seconds=10, memory_bytes=2**30)
+    empty = (time.perf_counter() - began) / runs * 1000
+    print(
+        f"reading a {len(data) / 1e3:.0f} kB .docx: {min(timings[False]):.1f} ms in process, "
+        f"{min(timings[True]):.1f} ms in a child process; an empty child {empty:.1f} ms "
+        f"(parent RSS {memory()[0]:.0f} MiB)"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
@@ -149,6 +181,7 @@ def main():
         "/api/targets",
         "/data/",
     ]
+    reading_cost()
     client = Client()
     print(
         f"{'page':<58} {'status':>6} {'first':>8} {'best':>8} {'bytes':>11} {'RSS':>7} {'peak':>7}"
