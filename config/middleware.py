@@ -1,11 +1,13 @@
-"""Middleware for running in production: request log, security headers, database outages,
-admin login throttling.
+"""Middleware for running in production: request log, security headers, invalid characters,
+database outages, admin login throttling.
 
 Order (config/settings.py ``MIDDLEWARE``): ``RequestLogMiddleware`` first, so its timing and
-status cover everything below it; ``ContentSecurityPolicyMiddleware`` next to Django's
-``SecurityMiddleware``; ``AdminLoginThrottleMiddleware`` before the CSRF check;
-``DatabaseUnavailableMiddleware`` last, so its ``process_exception`` sees the view's error
-first.
+status cover everything below it; Django's ``XFrameOptionsMiddleware`` next, so every
+response below it carries the header (400 for a bad host, 429 from the throttle included);
+``ContentSecurityPolicyMiddleware`` next to Django's ``SecurityMiddleware``;
+``InvalidCharactersMiddleware`` before anything reads parameters;
+``AdminLoginThrottleMiddleware`` before the CSRF check; ``DatabaseUnavailableMiddleware``
+last, so its ``process_exception`` sees the view's error first.
 """
 
 import hashlib
@@ -16,9 +18,10 @@ import time
 from urllib.parse import unquote_plus
 
 from django.conf import settings
+from django.contrib.auth.forms import UsernameField
 from django.core.cache import caches
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -114,9 +117,54 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+API_PREFIX = "/api/"
+
+
+def is_api(request):
+    return request is not None and request.path.startswith(API_PREFIX)
+
+
+def json_error(status, message):
+    """An API error body: ``{"error": …, "parameters": {}}``, as the API's own 400s."""
+    return JsonResponse(
+        {"error": message, "parameters": {}},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+# Characters no path of this site holds and no text column can store (PostgreSQL refuses
+# NUL in text): C0 controls, DEL, and the surrogates an invalid escape decodes to.
+INVALID_CHARACTERS = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+class InvalidCharactersMiddleware:
+    """A path with control characters is a 404 before any view runs (a ``<path:>`` URL
+    parameter would otherwise carry NUL into a query: a 500 on PostgreSQL). Under /admin/
+    a parameter value with NUL (the autocomplete's ``term``, a change list's search) is a
+    400; the public pages' filters drop such values themselves and say so on the page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if INVALID_CHARACTERS.search(request.path):
+            raise Http404("invalid characters in the path")
+        if request.path.startswith("/admin/") and any(
+            "\x00" in value for values in request.GET.lists() for value in values[1]
+        ):
+            return HttpResponseBadRequest("invalid characters in the request")
+        return self.get_response(request)
+
+
 def unavailable_response(request=None):
-    """The 503 page: plain HTML from templates/503.html, no database needed to render it."""
-    response = HttpResponse(render_to_string("503.html"), status=503)
+    """The 503 page: plain HTML from templates/503.html, no database needed to render it
+    (a JSON body under /api/)."""
+    if is_api(request):
+        response = json_error(503, "the database is temporarily unavailable; retry later")
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     return response
@@ -189,7 +237,7 @@ class AdminLoginThrottleMiddleware:
             return self.get_response(request)
         cache = caches[settings.ADMIN_LOGIN_THROTTLE_CACHE]
         address = request.META.get("REMOTE_ADDR", "")
-        username = str(request.POST.get("username", ""))[:150].strip().lower()
+        username = throttle_username(request.POST.get("username", ""))
         keys = (_key("ip-user", address, username), _key("ip", address))
         limits = (settings.ADMIN_LOGIN_MAX_FAILURES, settings.ADMIN_LOGIN_MAX_FAILURES_PER_IP)
         counts = cache.get_many(keys)
@@ -207,6 +255,17 @@ class AdminLoginThrottleMiddleware:
         elif response.status_code in (301, 302, 303):
             cache.delete(keys[0])
         return response
+
+
+def throttle_username(raw):
+    """The user name the login form will look up (Django's ``UsernameField``: stripped,
+    NFKC, so ``ａｄｍｉｎ`` is ``admin``), case-folded on top: every spelling of one account
+    shares one count."""
+    try:
+        name = UsernameField().to_python(str(raw)[:1000]) or ""
+    except Exception:  # a value the form itself would refuse counts as itself
+        name = str(raw)
+    return name.casefold()[:150]
 
 
 def _key(kind, *parts):

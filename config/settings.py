@@ -64,7 +64,27 @@ def env_database(name, default):
         "django.db.backends.postgresql",
     ):
         raise ImproperlyConfigured(f"{name} must point at SQLite or PostgreSQL, not {raw!r}")
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = sqlite_options(env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1))
     return config
+
+
+def sqlite_options(busy_timeout):
+    """Readers and writers side by side (Django 5.2's SQLite OPTIONS).
+
+    Write-ahead logging lets pages read while an ingest writes (with the rollback journal a
+    writer locks readers out, and they answered 503). Every transaction begins IMMEDIATE:
+    it takes the write lock at BEGIN, waiting up to ``busy_timeout`` seconds for another
+    writer, instead of failing with "database is locked" when a read turns into a write
+    half-way (SQLite cannot wait there without risking a deadlock). ``synchronous=NORMAL``
+    is the documented safe pairing with WAL: a power cut may lose the last commits, never
+    the file.
+    """
+    return {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": busy_timeout,
+    }
 
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
@@ -153,8 +173,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.RequestLogMiddleware",  # first: its status and time cover the rest
+    # Second: every response below it gets the header, 400 and 429 included.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    "config.middleware.InvalidCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -163,7 +186,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",  # last: sees view errors first
 ]
 
@@ -218,6 +240,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Documents above this size are refused by ingest (command and admin upload alike).
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# ...and so are documents whose text comes to more characters than this (a compressed or
+# crafted file can expand far beyond its bytes; 3 M is about 9 MB of Chinese text).
+INGEST_MAX_CHARS = env_int("INGEST_MAX_CHARS", 3_000_000, minimum=1000)
+# Word, PDF and HTML files are read in a child process with these limits per document
+# (ingest.isolation): a hostile file costs one refusal, not the worker or the batch.
+INGEST_READ_SECONDS = env_int("INGEST_READ_SECONDS", 120, minimum=1)
+INGEST_READ_MEMORY_MB = env_int("INGEST_READ_MEMORY_MB", 1024, minimum=64)
 
 # jieba writes its dictionary cache here; the default (/tmp) is not always writable.
 JIEBA_CACHE_DIR = Path(env_str("JIEBA_CACHE_DIR", str(BASE_DIR / ".cache")))

@@ -14,6 +14,9 @@ admin.site.site_header = _("地方就业举措知识库 · 管理")
 admin.site.site_title = _("就业举措知识库")
 admin.site.index_title = _("审核与维护")
 
-# With DEBUG off: a database outage outside a view answers 503, anything else templates/500.html.
+# With DEBUG off: a database outage outside a view answers 503, anything else templates/500.html;
+# under /api/ every error is JSON.
+handler400 = "config.errors.bad_request"
+handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"
 handler403 = "config.errors.permission_denied"

@@ -11,6 +11,13 @@ file name's extension second, so a mislabelled file is read for what it is. Pars
 by libraries: trafilatura (HTML main content and metadata), python-docx, pdfminer.six.
 Anything that cannot become text raises :class:`ingest.reading.UnreadableDocument` with a
 one-line message; nothing is written before that.
+
+What a file may expand to is bounded, not only its bytes: a .docx package is checked from its
+zip directory (parts, unpacked size) and its XML scanned for paragraphs and table cells before
+python-docx parses it; a PDF's pages, drawing operations and characters per page are counted
+while pdfminer reads it; every format's text is held to ``INGEST_MAX_CHARS``. Word, PDF and
+HTML are read in a child process under a memory ceiling and a deadline
+(``ingest.isolation``), so a file shaped to exhaust either costs one refusal.
 """
 
 import io
@@ -20,7 +27,7 @@ import zipfile
 from collections import Counter
 from pathlib import PurePath
 
-from ingest import reading
+from ingest import isolation, reading
 from ingest.reading import UnreadableDocument
 
 # reading's own test of decoded text; the formats here must pass the same bar.
@@ -56,6 +63,21 @@ META_NAMES = {
     "contentsource": "来源",
 }
 
+# What a file may expand to (the documents ingested so far stay far below: the largest
+# legitimate compilation seen, 4.5 MB of .docx, has ~30,000 paragraphs and 1.6 M characters).
+DOCX_MAX_PARTS = 1_000  # members of the zip package
+DOCX_MAX_UNPACKED = 256 * 2**20  # bytes, all members together, as the zip directory says
+DOCX_MAX_PARAGRAPHS = 200_000
+DOCX_MAX_CELLS = 200_000
+PDF_MAX_PAGES = 3_000
+PDF_MAX_PAGE_OPERATIONS = 100_000  # operators and operands in one page's content streams
+PDF_MAX_PAGE_CHARACTERS = 50_000  # a dense A4 page of Chinese holds ~2,000
+
+# Defaults when Django's settings are not configured (the readers used on their own).
+DEFAULT_MAX_CHARS = 3_000_000
+DEFAULT_READ_SECONDS = 120
+DEFAULT_READ_MEMORY = 1024 * 2**20
+
 PAGE_NUMBER = re.compile(
     r"^(?:[-—–－·•\s]*\d{1,4}[-—–－·•\s]*"
     r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
@@ -66,25 +88,73 @@ PAGE_NUMBER = re.compile(
 )
 
 
-def to_text(data: bytes, file_name: str, max_bytes: int) -> tuple[str, dict]:
+def to_text(data: bytes, file_name: str, max_bytes: int, *, isolate=True) -> tuple[str, dict]:
     """The document's text (one paragraph per line) and the header metadata found beside it.
 
     Header keys are those of ``ingest.cleaning`` (发布时间, 来源, 发布机构 …) plus ``title``.
+    Word, PDF and HTML files are read in a child process (``isolate``) with the memory and
+    time limits of the settings ``INGEST_READ_MEMORY_MB`` and ``INGEST_READ_SECONDS``.
     """
     if len(data) > max_bytes:
         raise UnreadableDocument(
             f"file is {len(data) / 1e6:.1f} MB, above the {max_bytes / 1e6:.1f} MB limit"
         )
+    max_chars, seconds, memory = _limits()
     kind = sniff(data, file_name)
     if kind == "txt":
-        return reading.decode(data, max_bytes=max_bytes), {}
+        text = reading.decode(data, max_bytes=max_bytes)
+        _check_length(len(text), max_chars)
+        return text, {}
+    if isolate:
+        _preload(kind)
+        return isolation.run(read_kind, kind, data, max_chars, seconds=seconds, memory_bytes=memory)
+    return read_kind(kind, data, max_chars)
+
+
+def read_kind(kind, data, max_chars=DEFAULT_MAX_CHARS):
+    """Text and header of a ``html``, ``docx`` or ``pdf`` file, in this process."""
     reader = {"html": _read_html, "docx": _read_docx, "pdf": _read_pdf}[kind]
-    text, header = reader(data)
+    text, header = reader(data, max_chars)
     text = "\n".join(line for line in (ln.strip() for ln in text.split("\n")) if line)
     if not text:
         raise UnreadableDocument(f"no text found in the {kind.upper()} file")
+    _check_length(len(text), max_chars)
     _check_text(text)
     return text, header
+
+
+def _preload(kind):
+    """Import the format's library here, once, so each child process inherits it loaded
+    instead of importing it again (python-docx and trafilatura take 0.1–0.5 s)."""
+    if kind == "docx":
+        import docx  # noqa: F401
+    elif kind == "pdf":
+        import pdfminer.converter  # noqa: F401
+        import pdfminer.pdfinterp  # noqa: F401
+    elif kind == "html":
+        import lxml.html  # noqa: F401
+        import trafilatura  # noqa: F401
+        import trafilatura.settings  # noqa: F401
+
+
+def _limits():
+    from django.conf import settings
+
+    if not settings.configured:
+        return DEFAULT_MAX_CHARS, DEFAULT_READ_SECONDS, DEFAULT_READ_MEMORY
+    return (
+        getattr(settings, "INGEST_MAX_CHARS", DEFAULT_MAX_CHARS),
+        getattr(settings, "INGEST_READ_SECONDS", DEFAULT_READ_SECONDS),
+        getattr(settings, "INGEST_READ_MEMORY_MB", DEFAULT_READ_MEMORY // 2**20) * 2**20,
+    )
+
+
+def _check_length(length, max_chars):
+    if length > max_chars:
+        raise UnreadableDocument(
+            f"text is {length:,} characters or more, above the {max_chars:,} limit "
+            "(INGEST_MAX_CHARS)"
+        )
 
 
 def sniff(data: bytes, file_name: str) -> str:
@@ -117,7 +187,7 @@ def sniff(data: bytes, file_name: str) -> str:
 # --- HTML ---------------------------------------------------------------------------------
 
 
-def _read_html(data):
+def _read_html(data, max_chars=DEFAULT_MAX_CHARS):
     import trafilatura
     from lxml import etree
 
@@ -307,27 +377,99 @@ def _block_lines(root):
 # --- Word ---------------------------------------------------------------------------------
 
 
-def _read_docx(data):
+def _read_docx(data, max_chars=DEFAULT_MAX_CHARS):
     import docx
     from docx.table import Table
 
+    _check_docx_package(data)
     try:
         document = docx.Document(io.BytesIO(data))
-        lines = []
+        lines, length = [], 0
         for block in document.iter_inner_content():
             if isinstance(block, Table):
-                lines.extend(_table_lines(_docx_rows(block)))
+                table = _table_lines(_docx_rows(block))
+                lines.extend(table)
+                length += sum(len(line) + 1 for line in table)
             else:
                 lines.extend(block.text.split("\n"))
+                length += len(block.text) + 1
+            _check_length(length, max_chars)
         header = {}
         title = (document.core_properties.title or "").strip()
     except zipfile.BadZipFile:
         raise UnreadableDocument("corrupt .docx file: broken zip package") from None
+    except UnreadableDocument:
+        raise
+    except MemoryError:
+        raise
     except Exception as exc:  # python-docx/lxml raise many kinds on a damaged package
         raise UnreadableDocument(f"corrupt .docx file ({type(exc).__name__})") from None
     if title and re.search(f"[{CJK}]", title) and not title.lower().startswith("microsoft"):
         header["title"] = title
     return "\n".join(lines), header
+
+
+# A paragraph or table cell element in any namespace prefix (w:p, w:tc; a:p in drawings).
+DOCX_PARAGRAPH = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?p[\s/>]")
+DOCX_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?tc[\s/>]")
+
+
+def _check_docx_package(data):
+    """Refuse a package that would unpack to too much, before anything parses it.
+
+    Sizes come from the zip directory; Python's zipfile never returns more than a member's
+    stated size (and fails its CRC when the data would go on), so a lying directory cannot
+    smuggle more past this check. The XML parts are then scanned in blocks for paragraph and
+    cell tags: a tiny file with millions of empty paragraphs is refused here, not after
+    lxml has built millions of elements.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise UnreadableDocument("corrupt .docx file: broken zip package") from None
+    if len(members) > DOCX_MAX_PARTS:
+        raise UnreadableDocument(
+            f".docx package has {len(members):,} parts, above the limit of {DOCX_MAX_PARTS:,}"
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > DOCX_MAX_UNPACKED:
+        raise UnreadableDocument(
+            f".docx package unpacks to {unpacked / 1e6:,.0f} MB, above the "
+            f"{DOCX_MAX_UNPACKED / 1e6:,.0f} MB limit (a zip bomb?)"
+        )
+    paragraphs = cells = 0
+    for member in members:
+        if not member.filename.lower().endswith(".xml"):
+            continue
+        try:
+            with archive.open(member) as part:
+                tail = b""
+                while block := part.read(1 << 20):
+                    # Tags cut by a block boundary are counted in the next block (tail).
+                    chunk = tail + block
+                    cut = max(0, len(chunk) - 32)
+                    paragraphs += len(DOCX_PARAGRAPH.findall(chunk, 0, cut))
+                    cells += len(DOCX_CELL.findall(chunk, 0, cut))
+                    tail = chunk[cut:]
+                    _check_docx_counts(paragraphs, cells)
+                paragraphs += len(DOCX_PARAGRAPH.findall(tail))
+                cells += len(DOCX_CELL.findall(tail))
+        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as exc:
+            raise UnreadableDocument(f"corrupt .docx file ({type(exc).__name__})") from None
+        _check_docx_counts(paragraphs, cells)
+
+
+def _check_docx_counts(paragraphs, cells):
+    if paragraphs > DOCX_MAX_PARAGRAPHS:
+        raise UnreadableDocument(
+            f".docx file has more than {DOCX_MAX_PARAGRAPHS:,} paragraphs "
+            f"({paragraphs:,} found so far)"
+        )
+    if cells > DOCX_MAX_CELLS:
+        raise UnreadableDocument(
+            f".docx file has more than {DOCX_MAX_CELLS:,} table cells ({cells:,} found so far)"
+        )
 
 
 def _docx_rows(table):
@@ -384,8 +526,8 @@ def _table_lines(rows):
 NO_TEXT_LAYER = "no text layer (scanned PDF?); OCR is not supported"
 
 
-def _read_pdf(data):
-    pages, title = _pdf_pages(data)
+def _read_pdf(data, max_chars=DEFAULT_MAX_CHARS):
+    pages, title = _pdf_pages(data, max_chars)
     if not any(line for _, lines in pages for line in lines):
         raise UnreadableDocument(NO_TEXT_LAYER)
     text = "\n".join(_pdf_paragraphs(_drop_page_furniture(pages)))
@@ -433,8 +575,13 @@ def _lead_width(chars, x0):
     return chars[min(n, len(chars)) - 1].x1 - x0
 
 
-def _pdf_pages(data):
-    """[(page height, [_Line in reading order])], and the document's title if it has one."""
+def _pdf_pages(data, max_chars=DEFAULT_MAX_CHARS):
+    """[(page height, [_Line in reading order])], and the document's title if it has one.
+
+    Pages, the operations of each page's content streams and the characters drawn on it are
+    counted as pdfminer goes, and the file is refused as soon as one is past its limit: the
+    layout analysis of a page costs more than linear time in its characters.
+    """
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
@@ -442,15 +589,46 @@ def _pdf_pages(data):
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
 
+    counts = {"operations": 0, "characters": 0, "total": 0}
+
+    class CountingInterpreter(PDFPageInterpreter):
+        # Every operand passes through push(); operators without operands (q, Q, BT, ET…)
+        # are counted by their handlers, wrapped below. Form XObjects are read by copies
+        # of this interpreter (dup), which share the counts.
+        def push(self, obj):
+            _count_operation(counts)
+            super().push(obj)
+
+    for name in dir(PDFPageInterpreter):
+        method = getattr(PDFPageInterpreter, name)
+        if name.startswith("do_") and getattr(method, "__code__", None):
+            if method.__code__.co_argcount == 1:
+                setattr(CountingInterpreter, name, _counted(method, counts))
+
+    class CountingAggregator(PDFPageAggregator):
+        def render_char(self, *args, **kwargs):
+            counts["characters"] += 1
+            counts["total"] += 1
+            if counts["characters"] > PDF_MAX_PAGE_CHARACTERS:
+                raise UnreadableDocument(
+                    f"a PDF page draws more than {PDF_MAX_PAGE_CHARACTERS:,} characters"
+                )
+            if counts["total"] > max_chars:
+                _check_length(counts["total"], max_chars)
+            return super().render_char(*args, **kwargs)
+
     laparams = LAParams()
     pages = []
     try:
         document = PDFDocument(PDFParser(io.BytesIO(data)))
         title = _pdf_title(document)
         manager = PDFResourceManager(caching=True)
-        device = PDFPageAggregator(manager, laparams=laparams)
-        interpreter = PDFPageInterpreter(manager, device)
-        for page in PDFPage.create_pages(document):
+        device = CountingAggregator(manager, laparams=laparams)
+        interpreter = CountingInterpreter(manager, device)
+        for number, page in enumerate(PDFPage.create_pages(document), 1):
+            if number > PDF_MAX_PAGES:
+                raise UnreadableDocument(f"PDF has more than {PDF_MAX_PAGES:,} pages")
+            counts["operations"] = counts["characters"] = 0
             interpreter.process_page(page)
             layout = device.get_result()
             lines = []
@@ -470,11 +648,29 @@ def _pdf_pages(data):
             pages.append((layout.height, lines))
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise UnreadableDocument("encrypted PDF: it needs a password to open") from None
+    except (UnreadableDocument, MemoryError):
+        raise
     except Exception as exc:  # pdfminer raises many kinds on a damaged file
         if type(exc).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError"):
             raise UnreadableDocument("encrypted PDF: it needs a password to open") from None
         raise UnreadableDocument(f"corrupt PDF file ({type(exc).__name__})") from None
     return pages, title
+
+
+def _count_operation(counts):
+    counts["operations"] += 1
+    if counts["operations"] > PDF_MAX_PAGE_OPERATIONS:
+        raise UnreadableDocument(
+            f"a PDF page has more than {PDF_MAX_PAGE_OPERATIONS:,} drawing operations"
+        )
+
+
+def _counted(method, counts):
+    def counted(self):
+        _count_operation(counts)
+        return method(self)
+
+    return counted
 
 
 def _pdf_title(document):

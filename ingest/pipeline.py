@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ingest import cleaning, formats, metadata, reading
 from ingest.extract import EXTRACTOR_VERSION, Extractor
+from ingest.locking import lock_content
 from ingest.vocabulary import Vocabulary
 from initiatives import identity
 from initiatives.curation import MANUAL
@@ -156,6 +157,19 @@ def ingest_bytes(data, *, file_name, replaces=None, uploaded_by=None, extractor=
     meta = metadata.extract(readable, cleaned.header, extractor.matcher)
     extraction = extractor.extract(readable, meta)
     with transaction.atomic():
+        # Another ingest of the same content may have written it since the check above.
+        lock_content(content_hash)
+        existing = Document.objects.filter(content_hash=content_hash).first()
+        if existing is not None:
+            if replaces is not None and existing.pk != int(replaces):
+                raise RefusedVersion(
+                    f"this text is already document {existing.pk} ({existing.title}), "
+                    f"not a new version of document {replaces}",
+                    document=existing,
+                )
+            return Outcome(
+                existing, "unchanged", existing.initiatives.count(), existing.targets.count()
+            )
         if replaces is None:
             document = Document(file_name=file_name, origin_hash=content_hash)
         else:

@@ -245,7 +245,8 @@ def result_list(results, start):
             f"          {instruments}\n"
             "        </p>\n"
             f'        <p class="source">{source}'
-            f'<a href="{_url(prefix, "document_detail", document.pk)}#i{initiative.pk}">'
+            f'<a href="{_url(prefix, "document_detail", document.pk)}'
+            f'?at={initiative.start}#i{initiative.pk}">'
             f"{escape(document.title)}</a></p>\n"
             "      </li>\n      "
         )

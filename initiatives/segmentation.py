@@ -22,6 +22,8 @@ import jieba
 import opencc
 from django.conf import settings
 
+from regions import data_version
+
 MAX_QUERY_TERMS = 20
 # Longer "words" (a run of Latin letters, a pasted hash) are cut to this length on both sides:
 # PostgreSQL refuses lexemes over 2 KiB, and nobody searches for 60 characters of one word.
@@ -58,15 +60,19 @@ def custom_words():
 
 
 _tokenizer = None
+_tokenizer_version = None  # the data version the custom dictionary was read at
 
 
 def tokenizer():
-    """The process-wide jieba tokenizer with the custom dictionary (built on first use)."""
-    global _tokenizer
-    if _tokenizer is None:
+    """The process-wide jieba tokenizer with the custom dictionary (built on first use, and
+    again when instruments or regions changed in any process: ``regions.data_version``)."""
+    global _tokenizer, _tokenizer_version
+    version = data_version.stamp()
+    if _tokenizer is None or _tokenizer_version != version:
         with _lock:
-            if _tokenizer is None:
+            if _tokenizer is None or _tokenizer_version != version:
                 _tokenizer = _build_tokenizer(custom_words())
+                _tokenizer_version = version
     return _tokenizer
 
 

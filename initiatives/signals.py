@@ -29,11 +29,15 @@ def restore_sqlite_triggers(sender, using="default", **kwargs):
     from django.db import connections
 
     from initiatives.facet_index import STAMP_TABLE, install_stamp
+    from regions import data_version
 
     connection = connections[using]
     ensure_index(connection)
-    if connection.vendor == "sqlite" and STAMP_TABLE in connection.introspection.table_names():
+    tables = connection.introspection.table_names()
+    if connection.vendor == "sqlite" and STAMP_TABLE in tables:
         install_stamp(connection)
+    if connection.vendor == "sqlite" and data_version.TABLE in tables:
+        data_version.install(connection)
 
 
 @receiver(post_save, sender="initiatives.PolicyInstrument")

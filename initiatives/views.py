@@ -1,6 +1,7 @@
 import numpy as np
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models.functions import Substr
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +24,8 @@ from regions.gazetteer import gazetteer
 PAGE_SIZE = 20
 CONTEXT_CHARS = 240  # source text shown on each side of an initiative
 MAX_INDICATOR_ROWS = 500  # target rows drawn on an indicator page (the rest: /targets/)
+# Characters of a document shown per page: a long document is read a section at a time.
+SECTION_CHARS = 60_000
 
 
 def region_paths(codes):
@@ -48,6 +51,7 @@ def home(request):
         ),
         "latest_documents": Document.objects.public()
         .select_related("issuing_region")
+        .defer(*DOCUMENT_LONG_COLUMNS)
         .order_by("-ingested_at")[:8],
     }
     return render(request, "initiatives/home.html", ctx)
@@ -62,10 +66,15 @@ def _with_counts(filter_set):
     return themes
 
 
+# A document's columns that grow with the document; only the document page reads them.
+DOCUMENT_LONG_COLUMNS = ("text", "curated_fields")
+# An initiative's columns that no list shows (the full clause, the index tokens).
+INITIATIVE_LONG_COLUMNS = ("text", "search_text", "curated_fields")
+
 # A result row's own columns and its document's title; not read: the index tokens, the
 # document's full text, the vocabularies' JSON lists.
 RESULT_ROWS = Initiative.objects.select_related("document").defer(
-    "search_text", "document__text", "document__curated_fields"
+    "search_text", *(f"document__{c}" for c in DOCUMENT_LONG_COLUMNS)
 )
 
 
@@ -178,16 +187,28 @@ def survivor_of(pk):
     return None
 
 
-def passage_around(text, start, end):
-    """The sentence in its context: (pieces with the span marked, (cut before, cut after))."""
+def passage_around(document_id, start, end):
+    """The sentence in its context: (pieces with the span marked, (cut before, cut after)).
+
+    The passage is cut out by the database: a document may hold millions of characters,
+    and a detail page shows a few hundred of them."""
     lo = max(0, start - CONTEXT_CHARS)
-    hi = min(len(text), end + CONTEXT_CHARS)
-    return pieces(text[lo:hi], [(start - lo, end - lo)]), (lo > 0, hi < len(text))
+    hi = end + CONTEXT_CHARS
+    # One character more than shown tells whether the text goes on after the passage.
+    around = (
+        Document.objects.filter(pk=document_id)
+        .annotate(around=Substr("text", lo + 1, hi - lo + 1))
+        .values_list("around", flat=True)
+        .first()
+    ) or ""
+    cut_after = len(around) > hi - lo
+    return pieces(around[: hi - lo], [(start - lo, end - lo)]), (lo > 0, cut_after)
 
 
 def initiative_detail(request, pk):
     initiative = (
         Initiative.objects.select_related("document")
+        .defer("search_text", *(f"document__{c}" for c in DOCUMENT_LONG_COLUMNS))
         .prefetch_related("themes", "instruments", "initiativeregion_set")
         .filter(pk=pk)
         .first()
@@ -201,10 +222,11 @@ def initiative_detail(request, pk):
             raise Http404
         return gone(request, _("这条举措"))
     document = initiative.document
-    passage, passage_cut = passage_around(document.text, initiative.start, initiative.end)
+    passage, passage_cut = passage_around(document.pk, initiative.start, initiative.end)
     ctx = {
         "initiative": initiative,
         "document": document,
+        "source_url": source_url(document.pk, initiative),
         "regions": region_paths(r.region_id for r in initiative.initiativeregion_set.all()),
         "passage": passage,
         "passage_cut": passage_cut,
@@ -217,23 +239,36 @@ def initiative_detail(request, pk):
 
 def target_detail(request, pk):
     target = get_object_or_404(
-        Target.objects.select_related("document", "initiative", "region"), pk=pk
+        Target.objects.select_related("document", "initiative", "region").defer(
+            *(f"document__{c}" for c in DOCUMENT_LONG_COLUMNS)
+        ),
+        pk=pk,
     )
     if target.status == Status.HIDDEN or (
         target.initiative is not None and target.initiative.status == Status.HIDDEN
     ):
         return gone(request, _("这个指标"))
     document = target.document
-    passage, passage_cut = passage_around(document.text, target.start, target.end)
+    passage, passage_cut = passage_around(document.pk, target.start, target.end)
     ctx = {
         "target": target,
         "document": document,
+        "source_url": source_url(document.pk, target),
         "region": region_paths([target.region_id])[0] if target.region_id else [],
         "passage": passage,
         "passage_cut": passage_cut,
         "unreviewed": target.status == Status.EXTRACTED,
     }
     return render(request, "initiatives/target_detail.html", ctx)
+
+
+def source_url(document_id, row):
+    """The row's place in its document: ``at`` picks the section of a long document that
+    holds it (ignored on a short one); the fragment scrolls to the initiative's mark (a
+    target scrolls to the initiative it belongs to, when it has one)."""
+    url = reverse("document_detail", args=[document_id])
+    initiative_id = row.pk if isinstance(row, Initiative) else row.initiative_id
+    return f"{url}?at={row.start}" + (f"#i{initiative_id}" if initiative_id else "")
 
 
 def related_initiatives(initiative, limit=8):
@@ -250,7 +285,7 @@ def related_initiatives(initiative, limit=8):
             mask = others & facet_index.links_mask(index, rows, np.isin(values, chosen))
             mask[index.rows_of(ids)[0]] = False
             ids += index.newest_ids(mask, limit - len(ids))
-    by_pk = Initiative.objects.visible().in_bulk(ids)
+    by_pk = Initiative.objects.visible().defer(*INITIATIVE_LONG_COLUMNS).in_bulk(ids)
     related = [by_pk[pk] for pk in ids if pk in by_pk]
     prefetch_related_objects(related, "initiativeregion_set")
     return [
@@ -266,16 +301,36 @@ def document_detail(request, pk):
     document = get_object_or_404(Document.objects.select_related("issuing_region"), pk=pk)
     if document.is_withdrawn:
         return gone(request, _("这份文件"))
-    initiatives = list(document.initiatives.visible().order_by("start", "pk"))
+    sections = document_sections(document.text)
+    number = _section_number(request.GET, sections)
+    first, last = sections[number - 1]
+    initiatives = list(
+        document.initiatives.visible()
+        .filter(start__lt=last, end__gt=first)
+        .defer(*INITIATIVE_LONG_COLUMNS)
+        .order_by("start", "pk")
+    )
     ctx = {
         "document": document,
-        "segments": marked_segments(document.text, initiatives),
-        "initiative_count": len(initiatives),
-        "target_pairs": charts.draw_pairs(charts.pair_targets(document.targets.visible())),
+        "segments": marked_segments(document.text, initiatives, first, last),
+        "initiative_count": document.initiatives.visible().count(),
+        # The targets stated in the section shown (all of them in a short document).
+        "target_pairs": charts.draw_pairs(
+            charts.pair_targets(document.targets.visible().filter(start__gte=first, start__lt=last))
+        ),
         "issuing_path": region_paths([document.issuing_region_id])[0]
         if document.issuing_region_id
         else [],
         **version_history(document, request.GET.get("compare")),
+        "sections": [
+            {"number": n, "label": _section_label(document.text, a, b), "current": n == number}
+            for n, (a, b) in enumerate(sections, 1)
+        ]
+        if len(sections) > 1
+        else [],
+        "section": number,
+        "previous_section": number - 1 if number > 1 else None,
+        "next_section": number + 1 if number < len(sections) else None,
     }
     return render(request, "initiatives/document_detail.html", ctx)
 
@@ -315,17 +370,68 @@ def version_history(document, compare):
     }
 
 
-def marked_segments(text, initiatives):
-    """The document text cut into plain pieces and initiative pieces (anchored ``i<pk>``).
+def document_sections(text, size=None):
+    """``[(start, end)]``: the text cut into sections of about ``size`` characters, each
+    ending at a line break (so a paragraph is not split), covering the text in order.
+
+    A short document is one section. A long one (a national compilation of a million
+    characters) is shown a section at a time, so the page costs what it shows.
+    """
+    size = size or SECTION_CHARS
+    sections, at = [], 0
+    while len(text) - at > size:
+        cut = text.find("\n", at + size)
+        if cut == -1 or cut - at > 2 * size:  # one endless line: cut it where it is long
+            cut = at + size
+        else:
+            cut += 1
+        sections.append((at, cut))
+        at = cut
+    sections.append((at, len(text)))
+    return sections
+
+
+def _section_number(params, sections):
+    """The section asked for by ``part`` (1-based) or by ``at`` (a character offset, from an
+    initiative's link); the first when neither is given. A bad value is a 404."""
+    for name in ("part", "at"):
+        raw = params.get(name)
+        if raw is None:
+            continue
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
+            raise Http404
+        value = int(raw)
+        if name == "part":
+            if not 1 <= value <= len(sections):
+                raise Http404
+            return value
+        for n, (_start, end) in enumerate(sections, 1):
+            if value < end:
+                return n
+        return len(sections)
+    return 1
+
+
+def _section_label(text, start, end):
+    """The section's first line, short: what a reader looks for in the list of sections."""
+    line = text[start : min(end, start + 200)].split("\n", 1)[0].strip()
+    return line[:24] + ("…" if len(line) > 24 else "")
+
+
+def marked_segments(text, initiatives, first=0, last=None):
+    """The document text from ``first`` to ``last`` cut into plain pieces and initiative
+    pieces (anchored ``i<pk>``).
 
     An initiative that overlaps the previous one keeps its anchor (an empty marker where it
-    starts inside the previous mark would be invisible), placed just before that mark.
+    starts inside the previous mark would be invisible), placed just before that mark. One
+    that starts before ``first`` (it spans two sections) is marked from ``first``.
     """
-    segments, at = [], 0
+    last = len(text) if last is None else min(last, len(text))
+    segments, at = [], first
     pending_anchors = []
     for initiative in initiatives:
-        start = min(max(initiative.start, 0), len(text))
-        end = min(initiative.end, len(text))
+        start = min(max(initiative.start, first), last)
+        end = min(initiative.end, last)
         if start < at or end <= start:
             pending_anchors.append(initiative)
             continue
@@ -336,7 +442,7 @@ def marked_segments(text, initiatives):
         )
         pending_anchors = []
         at = end
-    segments.append({"text": text[at:], "initiative": None, "anchors": pending_anchors})
+    segments.append({"text": text[at:last], "initiative": None, "anchors": pending_anchors})
     return segments
 
 
@@ -344,7 +450,7 @@ def instrument_detail(request, slug):
     instrument = get_object_or_404(PolicyInstrument, slug=slug)
     initiatives = (
         instrument.initiatives.visible()
-        .select_related("document")
+        .defer(*INITIATIVE_LONG_COLUMNS)
         .prefetch_related(
             "initiativeregion_set",
             Prefetch("targets", queryset=Target.objects.visible().order_by("year", "pk")),
@@ -377,7 +483,13 @@ def instrument_detail(request, slug):
 
 def target_list(request):
     filter_set = TargetFilter(request.GET)
-    paginator = Paginator(filter_set.qs.select_related("document", "initiative"), PAGE_SIZE * 2)
+    paginator = Paginator(
+        filter_set.qs.select_related("document", "initiative").defer(
+            *(f"document__{c}" for c in DOCUMENT_LONG_COLUMNS),
+            *(f"initiative__{c}" for c in INITIATIVE_LONG_COLUMNS),
+        ),
+        PAGE_SIZE * 2,
+    )
     page = paginator.get_page(request.GET.get("page"))
     indicators = (
         filter_set.filtered(leave_out=("indicator",))

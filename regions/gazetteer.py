@@ -2,11 +2,14 @@
 
 About 3,200 rows: loading them once per process is cheaper than one query per lookup, and
 lets the ingest scan text for every official name, short name and alias. Any change to a
-Region (a curator adding an alias) clears the cache, see ``regions.signals``.
+Region (a curator adding an alias) clears the cache of the process that made it
+(``regions.signals``) and moves the data version that every other process checks on its
+next request (``regions.data_version``).
 """
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from regions import data_version
 
 NATIONAL_CODE = "000000"
 NATIONAL, PROVINCE, PREFECTURE, COUNTY = 0, 1, 2, 3
@@ -73,8 +76,17 @@ class Gazetteer:
         return place is not None and ancestor_code in (place.province_code, place.prefecture_code)
 
 
-@lru_cache(maxsize=1)
+_cached = None  # (data version, Gazetteer)
+
+
 def gazetteer():
+    """The gazetteer as the database holds it now: rebuilt when the data version moved (an
+    edit in this worker or any other, ``regions.data_version``), else the one in memory."""
+    global _cached
+    version = data_version.stamp()
+    cached = _cached
+    if cached is not None and cached[0] == version:
+        return cached[1]
     from regions.models import Region
 
     rows = Region.objects.values_list(
@@ -87,8 +99,11 @@ def gazetteer():
         "prefecture_id",
         "aliases",
     )
-    return Gazetteer([Place(*row[:7], aliases=tuple(row[7] or ())) for row in rows])
+    built = Gazetteer([Place(*row[:7], aliases=tuple(row[7] or ())) for row in rows])
+    _cached = (version, built)
+    return built
 
 
 def clear_cache(**kwargs):
-    gazetteer.cache_clear()
+    global _cached
+    _cached = None

@@ -78,7 +78,7 @@ def test_search_pick_a_province_open_a_result_and_reach_the_source_sentence(
     assert page.locator(".passage mark").inner_text() == SENTENCE
 
     page.locator("#source-link").click()
-    page.wait_for_url(re.compile(rf"/documents/{data.document_id}/#i{data.pk}$"))
+    page.wait_for_url(re.compile(rf"/documents/{data.document_id}/\?at={data.start}#i{data.pk}$"))
     target = page.locator(":target")
     assert target.get_attribute("id") == f"i{data.pk}"
     assert SENTENCE in target.inner_text()

@@ -172,7 +172,7 @@ def test_data_page_explains_codes_values_and_citation(page, corpus):
     first = corpus["leshan"]
     assert f"http://testserver/initiatives/{first.pk}/" in page
     assert f"第 {first.start}–{first.end} 字符" in page
-    assert f"/documents/{first.document_id}/#i{first.pk}" in page
+    assert f"/documents/{first.document_id}/?at={first.start}#i{first.pk}" in page
 
 
 def test_data_page_in_english(client, corpus):

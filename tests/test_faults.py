@@ -196,7 +196,7 @@ facets.year_and_kind_facets = _cut_connection_then_continue
 
 
 @contextlib.contextmanager
-def gunicorn(tmp_path, database_url):
+def gunicorn(tmp_path, database_url, workers=1, **extra_env):
     (tmp_path / "fault_settings.py").write_text(SERVER_SETTINGS)
     (tmp_path / "fault_wsgi.py").write_text(SERVER_WSGI)
     port = free_port()
@@ -207,13 +207,14 @@ def gunicorn(tmp_path, database_url):
         DJANGO_SETTINGS_MODULE="fault_settings",
         PYTHONPATH=f"{tmp_path}{os.pathsep}{BASE_DIR}",
         FAULT_TRIGGER=str(trigger),
+        **extra_env,
     )
     process = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
             "fault_wsgi:application",
             "--workers",
-            "1",
+            str(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "--timeout",
@@ -285,11 +286,15 @@ def test_postgres_backend_killed_mid_request_gives_503_then_recovers(scratch_dat
 
 @pytest.mark.skipif(VENDOR != "sqlite", reason="locks the SQLite file")
 def test_sqlite_database_locked_gives_503_then_recovers(scratch_database, tmp_path):
-    """Another process holds an exclusive lock (a restore, a long write) past the busy timeout."""
-    with gunicorn(tmp_path, scratch_database) as (base, _, log):
-        assert get(base + SEARCH)[0] == 200
-        holder = sqlite3.connect(scratch_database.removeprefix("sqlite:///"), isolation_level=None)
-        holder.execute("BEGIN EXCLUSIVE")
+    """Another process locks the whole file (a restore) past the busy timeout.
+
+    In WAL mode a writer's lock does not stop readers (tests/test_concurrent_writers.py);
+    a connection in exclusive locking mode that has written does."""
+    holder = sqlite3.connect(scratch_database.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")  # before any other connection opens it
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("UPDATE initiatives_document SET title = title")
+    with gunicorn(tmp_path, scratch_database, SQLITE_BUSY_TIMEOUT="2") as (base, _, log):
         try:
             status, headers, body = get(base + SEARCH)
             assert status == 503, body[:500]

@@ -51,7 +51,7 @@ def test_initiative_page_shows_breadcrumb_facts_and_source(client, loan):
     # The sentence highlighted inside its passage, and the anchored link to the document.
     assert f"<mark>{SENTENCE}</mark>" in html
     assert "全市就业形势稳定" in html
-    assert f'href="/documents/{loan.document_id}/#i{loan.pk}"' in html
+    assert f'href="/documents/{loan.document_id}/?at={loan.start}#i{loan.pk}"' in html
     assert "未审核 / not yet reviewed" in html
 
 
