@@ -27,6 +27,21 @@ class ExtractedInitiative:
     region_codes: list
     themes: list
     instrument_ids: list
+    # Roles of the counted regions (issuer / covered; covered when absent) and the places
+    # named that do not place the measure: [(code, "partner" | "mentioned")].
+    roles: dict = field(default_factory=dict)
+    other_regions: list = field(default_factory=list)
+    evidence: str = ""
+
+    def region_links(self):
+        """(code, role) for every region link the initiative gets."""
+        links = [(code, self.roles.get(code, "covered")) for code in self.region_codes]
+        seen = set(self.region_codes)
+        for code, role in self.other_regions:
+            if code not in seen:
+                seen.add(code)
+                links.append((code, role))
+        return links
 
 
 @dataclass

@@ -146,6 +146,7 @@ def write_extraction(document, extraction, meta):
         initiative.heading = item.heading
         initiative.start, initiative.end = item.start, item.end
         initiative.year, initiative.year_end = meta.year, meta.year_end
+        initiative.evidence = item.evidence[:300]
         initiative.extractor_version = EXTRACTOR_VERSION
         # Segmented now, so the write itself fills the full-text index (no second pass).
         initiative.search_text = search_document(initiative.title, initiative.text)
@@ -166,6 +167,7 @@ def write_extraction(document, extraction, meta):
                 "end",
                 "year",
                 "year_end",
+                "evidence",
                 "extractor_version",
                 "search_text",
             ],
@@ -176,12 +178,13 @@ def write_extraction(document, extraction, meta):
     g = gazetteer()
     themes = _theme_ids()
     for initiative, item in created:
-        for code in item.region_codes:
+        for code, role in item.region_links():
             place = g.get(code)
             region_rows.append(
                 InitiativeRegion(
                     initiative=initiative,
                     region_id=code,
+                    role=role,
                     province_id=place.province_code if place else None,
                     prefecture_id=place.prefecture_code if place else None,
                 )
