@@ -80,3 +80,17 @@ def clean(raw):
             continue
         lines.append(line)
     return Cleaned(text="\n".join(lines), header=header, dropped_lines=dropped)
+
+
+def readable_copy(text, convert):
+    """``convert(text)`` (e.g. traditional → simplified) line by line, keeping every offset:
+    a line whose conversion changes its length (encoding debris, rare characters) stays as
+    written, so one damaged line no longer leaves the whole document unconverted."""
+    converted = convert(text)
+    if len(converted) == len(text):
+        return converted
+    lines = []
+    for line in text.split("\n"):
+        new = convert(line)
+        lines.append(new if len(new) == len(line) else line)
+    return "\n".join(lines)

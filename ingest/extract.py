@@ -83,7 +83,9 @@ class Extractor:
                 continue
             place_led = self._place_led(heading_region)
             first_initiative = len(result.initiatives)
-            paragraph_units = units.split(text, paragraph.start, paragraph.end, place_led)
+            paragraph_units = units.split(
+                text, paragraph.start, paragraph.end, place_led, paragraph.title
+            )
             for unit in paragraph_units:
                 clause = text[unit.start : unit.end]
                 regions = self._regions(clause, heading_region)

@@ -65,9 +65,7 @@ def ingest_bytes(data, *, file_name, extractor=None):
     extractor = extractor or Extractor(gazetteer(), Vocabulary.from_database())
     # Reprints in traditional characters are read in simplified form; the stored text stays
     # as the source wrote it, so the conversion must keep every character in place.
-    readable = to_simplified(cleaned.text)
-    if len(readable) != len(cleaned.text):
-        readable = cleaned.text
+    readable = cleaning.readable_copy(cleaned.text, to_simplified)
     meta = metadata.extract(readable, cleaned.header, extractor.matcher)
     extraction = extractor.extract(readable, meta)
     with transaction.atomic():
@@ -272,9 +270,7 @@ def reextract(document, extractor=None):
     pass ``fresh_extractor()`` to re-extract many documents with one.
     """
     extractor = extractor or fresh_extractor()
-    readable = to_simplified(document.text)
-    if len(readable) != len(document.text):
-        readable = document.text
+    readable = cleaning.readable_copy(document.text, to_simplified)
     meta = _stored_metadata(document, readable, extractor)
     extraction = extractor.extract(readable, meta)
     with transaction.atomic():

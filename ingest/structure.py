@@ -61,7 +61,7 @@ def parse(text, title=""):
     offset = 0
     lines = []
     for line in text.split("\n"):
-        lines.append((offset, line))
+        lines.extend(_split_run_together(offset, line))
         offset += len(line) + 1
 
     i = 0
@@ -176,6 +176,31 @@ def parse(text, title=""):
         )
         i += 1
     return paragraphs
+
+
+# Pages that lost their line breaks run numbered parts together on one line, separated by a
+# space or following a full stop: "…提出以下意见: 一、深入实施就业优先战略 1.坚持…".
+RUN_TOGETHER = re.compile(
+    rf"(?:(?<=[。:;)])|\s)\s*(?=[{CN_NUM}]{{1,3}}、|\d{{1,2}}\.(?!\d)[^\d]|第[{CN_NUM}\d]+[章节])"
+)
+
+
+def _split_run_together(offset, line):
+    """(offset, line) pieces of one physical line, cut before numbered parts run into it."""
+    if len(line) < 160:
+        return [(offset, line)]
+    cuts = [m.end() for m in RUN_TOGETHER.finditer(line)]
+    if len(cuts) < 2:
+        return [(offset, line)]
+    pieces = []
+    bounds = [0, *cuts, len(line)]
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        piece = line[a:b]
+        stripped = piece.rstrip()
+        if stripped.strip():
+            lead = len(piece) - len(piece.lstrip())
+            pieces.append((offset + a + lead, stripped.lstrip()))
+    return pieces
 
 
 def _marker(line):

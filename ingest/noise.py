@@ -1,0 +1,92 @@
+"""Sentences of official documents that are not measures, whatever verbs they use.
+
+Every document carries text around its measures: its own title repeated, the forwarding
+notice (现将…印发给你们，请认真贯彻执行), the purpose preamble (为贯彻落实…精神，现提出如下
+意见), guiding ideology, meeting reports (…主持召开…会议, 会议强调…), self-assessment
+(取得了显著成效) and problem statements (矛盾依然突出). They use the same verbs as measures
+(落实, 推动, 实施), so the verb test in units.py cannot tell them apart; these patterns name
+the genre's fixed phrasing instead. The text is the simplified reading copy.
+"""
+
+import re
+
+# 现将《…》印发给你们，请认真贯彻执行 / 已经市政府同意 / 实施中遇到的问题请…反映.
+FORWARDING = re.compile(
+    r"印发给你们|转发给你们|请认真(?:贯彻|组织|抓好|遵照)?(?:执行|实施|落实)|请结合实际"
+    r"|遇到的问题.{0,12}(?:请|及时)|已经.{0,24}同意|现予(?:印发|公布|发布)|自印发之日起"
+    r"|自(?:发布|公布)之日起(?:施行|实施)"
+)
+# 为贯彻落实《…》精神，…现提出如下措施: the opening clause names what is implemented.
+PURPOSE = re.compile(
+    r"^(?:\d{1,2}月\d{1,2}日[上下]?午?[,，])?为(?:了)?[^,，。]{0,12}(?:贯彻|落实|实施)"
+    r"[^。]{0,120}?(?:精神|部署|要求|意见|通知|规划|决定|》)"
+)
+ANNOUNCES = re.compile(
+    r"现(?:提出|制定)(?:以下|如下)|(?:提出|制定)(?:以下|如下)|特制定本|编制本(?:规划|方案)"
+    r"|制定本(?:规划|方案|办法|意见|细则)"
+)
+GUIDING = re.compile(
+    r"习近平|坚强领导|重要指示|重要讲话|决策部署|部署要求|高度重视|以人民为中心|新发展理念"
+    r"|二十大|十九大"
+)
+MEETING = re.compile(
+    r"主持召开|召开(?:了)?[^,，。]{0,14}(?:会议|工作会|常务会|座谈会|推进会|部署会)"
+    r"|^会议(?:强调|指出|要求|认为|还研究|提出)|^会上[,，]?(?:对|分析|强调|指出|总结)"
+)
+ASSESSMENT = re.compile(
+    r"取得(?:了)?(?:显著|积极|明显|良好|较好|新的|重要|长足)?(?:的)?(?:成效|进展|成绩|成果)"
+    r"|形势(?:总体|保持)?(?:稳定|平稳|向好|稳中向好)|矛盾(?:依然|仍然|较为)?突出|任务(?:依然)?艰巨"
+    r"|压力(?:有增无减|较大|加大|不减)|面临(?:着)?[^,，。]{0,8}(?:问题|挑战|困难)"
+    r"|是最大的民生|民生之本|基本支撑|重要保障"
+)
+# A line that only announces a list: 统筹考虑以下三个方面：
+LIST_INTRO = re.compile(
+    r"(?:以下|如下|几个方面|[两二三四五六七八九十]个方面|[两二三四五六七八九十]点)[^。]{0,6}[:：]$"
+)
+TITLE = re.compile(
+    r"^[^。,，;；]{0,80}(?:关于|印发)[^。;；]{0,80}(?:通知|意见|方案|规划|办法|决定|细则|函|措施)$"
+)
+RESPONSIBLE = re.compile(r"^[(（](?:责任单位|牵头单位|责任部门|牵头部门)[:：]")
+# What makes a sentence concrete despite a cue above: a named tool or programme.
+CONCRETE = re.compile(
+    r"补贴|补助|贷款|贴息|奖补|基地|平台|岗位|专项|计划|行动|(?<!民生)(?<!民心)工程|项目|减免|缓缴"
+)
+# A sentence describing a document or the labour market rather than acting on it: 《…规划》
+# 全面总结了…; 就业结构从…调整为…; 专业技术人才总量106万人.
+DESCRIPTION = re.compile(r"》(?:全面|系统)?(?:总结|谋划|勾勒)")
+STATISTIC = re.compile(r"比重|结构(?:持续|不断)?(?:优化|改善|为|从)|总量|占比|素质")
+# Page-side pinyin readings inserted after characters (發(fā)): not part of the words.
+PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6}\)")
+
+
+def kind(sentence):
+    """The kind of non-measure ``sentence`` is, or "" for a sentence that may be a measure."""
+    s = PINYIN.sub("", sentence).strip()
+    if not s:
+        return "empty"
+    if RESPONSIBLE.match(s):
+        return "responsibility"
+    if TITLE.match(s.rstrip("。 ")) and "。" not in s.rstrip("。"):
+        return "title"
+    if FORWARDING.search(s):
+        return "forwarding"
+    concrete = CONCRETE.search(s)
+    if ANNOUNCES.search(s) or (PURPOSE.search(s) and not concrete):
+        return "preamble"
+    if LIST_INTRO.search(s.rstrip()):
+        return "list_intro"
+    if MEETING.search(s):
+        return "meeting"
+    if GUIDING.search(s) and not concrete:
+        return "guiding"
+    if ASSESSMENT.search(s) and not concrete:
+        return "assessment"
+    if DESCRIPTION.search(s) and not concrete:
+        return "description"
+    if STATISTIC.search(s) and not concrete and re.search(r"\d", s):
+        return "statistic"
+    return ""
+
+
+def is_noise(sentence):
+    return bool(kind(sentence))
