@@ -37,14 +37,22 @@ class Vocabulary:
         return cls(themes, [(i, n, tuple(s or ())) for i, n, s in instruments])
 
     def themes_for(self, text, headings):
+        return [key for key, _ in self.theme_cues(text, headings)]
+
+    def theme_cues(self, text, headings):
+        """(theme key, the cue that gave it) for each theme of a clause; a heading's cue is
+        written 章节“…”."""
         found = []
         # Only the nearest heading colours a clause: a chapter title (推动乡村振兴…) is too broad.
         nearest = [h for h in headings if h][-1:]
         for theme in self.themes:
-            if any(cue in text for cue in theme.cues) or any(
-                cue in h for h in nearest for cue in theme.heading_cues
-            ):
-                found.append(theme.key)
+            cue = next((c for c in theme.cues if c in text), None)
+            if cue is None:
+                cue = next(
+                    (f"章节“{c}”" for h in nearest for c in theme.heading_cues if c in h), None
+                )
+            if cue is not None:
+                found.append((theme.key, cue))
         return found
 
     def instruments_in(self, text):
