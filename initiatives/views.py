@@ -12,6 +12,7 @@ from initiatives.highlight import pieces, snippet
 from initiatives.models import (
     Document,
     Initiative,
+    InitiativeRegion,
     PolicyInstrument,
     Status,
     Target,
@@ -171,7 +172,19 @@ def initiative_detail(request, pk):
     ctx = {
         "initiative": initiative,
         "document": document,
-        "regions": region_paths(r.region_id for r in initiative.initiativeregion_set.all()),
+        # The breadcrumbs place the initiative (issuer, covered); partners and places only
+        # named in it are listed apart.
+        "regions": region_paths(
+            r.region_id
+            for r in initiative.initiativeregion_set.all()
+            if r.role in InitiativeRegion.COUNTED_ROLES
+        ),
+        "side_regions": [
+            (r.get_role_display(), "/".join(name for _, name in path))
+            for r in initiative.initiativeregion_set.all()
+            if r.role not in InitiativeRegion.COUNTED_ROLES
+            for path in region_paths([r.region_id])
+        ],
         "passage": passage,
         "passage_cut": (start > 0, end < len(document.text)),
         "targets": initiative.targets.visible().select_related("region"),

@@ -30,7 +30,7 @@ from regions.models import Region
 
 class InitiativeRegionInline(admin.TabularInline):
     model = InitiativeRegion
-    fields = ["region"]
+    fields = ["region", "role"]
     autocomplete_fields = ["region"]
     extra = 0
     verbose_name = _("地区")
@@ -247,7 +247,8 @@ class InitiativeAdmin(CuratedAdmin):
             ]
         return [
             (None, {"fields": ["title", "status", "source_in_context", "heading"]}),
-            (_("归类"), {"fields": ["year", "year_end", "themes", "instruments"]}),
+            # The evidence line says why the machine chose the region and themes.
+            (_("归类"), {"fields": ["year", "year_end", "themes", "instruments", "evidence"]}),
             (
                 _("出处"),
                 {"fields": ["document", "start", "end", "text", *PROVENANCE, "curated_fields"]},
@@ -258,7 +259,7 @@ class InitiativeAdmin(CuratedAdmin):
         fields = super().get_readonly_fields(request, obj)
         if obj is None:
             return fields
-        return [*fields, "source_in_context", "curated_fields"]
+        return [*fields, "source_in_context", "curated_fields", "evidence"]
 
     def get_search_results(self, request, queryset, search_term):
         """The site's own full-text search: a LIKE over 100,000 texts takes 100+ ms."""
