@@ -225,6 +225,9 @@ def _split_heading(rest):
         return rest, None
     if match is None or match.start() > HEADING_MAX:
         return "", 0
+    if rest.endswith("。") and (re.search(r"[,;]", rest) or len(rest) >= 16):
+        # "一、在浙江台州设立服务站,开展劳务协作。": a whole sentence, a measure of its own.
+        return "", 0
     return rest.rstrip("。"), None
 
 
