@@ -113,6 +113,9 @@ class Extractor:
                 if heading_region != document_region
                 else meta.region_evidence or "文件地区"
             )
+            if paragraph_units and paragraph.title_start is not None:
+                # The numbered heading on the same line is part of the first measure.
+                paragraph_units[0].start = paragraph.title_start
             for unit in paragraph_units:
                 clause = text[unit.start : unit.end]
                 placed = self._place(clause, heading_region, heading_reason, document_region)

@@ -41,6 +41,9 @@ class Paragraph:
     title: str = ""  # the paragraph's own numbered heading, if any
     kind: str = "body"  # body | box_item | table
     cells: list = field(default_factory=list)  # for tables: (start, end, text) per cell
+    # Where ``title`` starts when it shares the body's line ("3.继续实施稳岗返还政策。放宽…"):
+    # the heading states the measure, so the paragraph's first initiative starts there.
+    title_start: int | None = None
 
     @property
     def heading_text(self):
@@ -52,7 +55,7 @@ class Paragraph:
 
     @property
     def is_background(self):
-        return any(BACKGROUND_HEADING.search(h) for h in self.headings[-2:])
+        return any(_is_background_heading(h) for h in self.headings[-2:])
 
 
 def parse(text, title=""):
@@ -156,7 +159,13 @@ def parse(text, title=""):
             else:
                 body_start = start + marker_end + body_offset
                 paragraphs.append(
-                    Paragraph(body_start, start + len(line), [h for _, h in stack], heading)
+                    Paragraph(
+                        body_start,
+                        start + len(line),
+                        [h for _, h in stack],
+                        heading,
+                        title_start=start + marker_end if heading else None,
+                    )
                 )
                 stack.append((level, heading))
             i += 1
@@ -201,6 +210,14 @@ def _split_run_together(offset, line):
             lead = len(piece) - len(piece.lstrip())
             pieces.append((offset + a + lead, stripped.lstrip()))
     return pieces
+
+
+def _is_background_heading(heading):
+    """A heading over background: "二、发展目标", "一、总体要求和目标任务" — but not "一、进一步
+    明确目标任务,多渠道开发就业岗位", whose second half is a measure."""
+    if not heading:
+        return False
+    return all(BACKGROUND_HEADING.search(part) for part in re.split(r"[,;]", heading) if part)
 
 
 def _marker(line):
