@@ -27,7 +27,28 @@ ANNOUNCES = re.compile(
 )
 GUIDING = re.compile(
     r"习近平|坚强领导|重要指示|重要讲话|决策部署|部署要求|高度重视|以人民为中心|新发展理念"
-    r"|二十大|十九大"
+    r"|二十大|十九大|指导思想|总体要求是|基本原则是"
+)
+# News furniture: 新华社哈尔滨4月13日电(记者 …), 本报讯, 记者从…了解到.
+BYLINE = re.compile(
+    r"^(?:新华社|本报讯|本报|央广网|人民网|中新网|新华网)|^[^,。]{0,16}\d{1,2}月\d{1,2}日电"
+    r"|记者从[^,。]{0,30}(?:了解到|获悉)|^记者[^,。]{0,10}(?:了解到|获悉)"
+)
+# A count or a rate, not a bare year: 3.36%, 2316人, 0.09个百分点.
+FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿|千)?(?:人次|人|名|户|个|家|元|%|项|所|笔)")
+# Who spoke at an event: …讲话, …致辞, 孔繁军表示, …宣布活动启动.
+SPEECH = re.compile(
+    r"(?<!重要)讲话|致辞|^[一-鿿]{2,4}(?:表示|指出|强调|介绍)[,:]|宣布[^,。]{0,8}(?:启动|开幕|开始)"
+)
+# The verbs of a programme: a sentence of figures without one of them only reports results.
+PROGRAMME_VERB = re.compile(
+    r"发放|培训|扶持|建设|建成|开发|举办|帮助|认定|落实|新建|设立|设置|开展|实施|出台|制定|建立"
+    r"|给予|安排|打造|依托|提出|调整|通过|印发|培育|降至|上调|下调|减收"
+)
+# How a sentence that only reports results opens: 2021年, 1—6月, 截至目前, 全县.
+REPORT_OPENING = re.compile(
+    r"^(?:(?:19|20)\d\d年(?:[上下]半年|\d{1,2}[—-]\d{1,2}月|\d{1,2}月)?|今年以来|\d{1,2}[—-]\d{1,2}月"
+    r"|截至|截止|全年|[全我本](?:省|市|县|区|州|旗))"
 )
 MEETING = re.compile(
     r"主持召开|召开(?:了)?[^,，。]{0,14}(?:会议|工作会|常务会|座谈会|推进会|部署会)"
@@ -45,11 +66,14 @@ LIST_INTRO = re.compile(
 )
 TITLE = re.compile(
     r"^[^。,，;；]{0,80}(?:关于|印发)[^。;；]{0,80}(?:通知|意见|方案|规划|办法|决定|细则|函|措施)$"
+    r"|^[^。,，;；:]{4,60}(?:实施方案|行动方案|工作方案|实施意见|实施细则|规划|办法)"
+    r"(?:\([^()]{0,16}\))?$"
 )
 RESPONSIBLE = re.compile(r"^[(（](?:责任单位|牵头单位|责任部门|牵头部门)[:：]")
 # What makes a sentence concrete despite a cue above: a named tool or programme.
 CONCRETE = re.compile(
     r"补贴|补助|贷款|贴息|奖补|基地|平台|岗位|专项|计划|行动|(?<!民生)(?<!民心)工程|项目|减免|缓缴"
+    r"|减税|降费|税收"
 )
 # A sentence describing a document or the labour market rather than acting on it: 《…规划》
 # 全面总结了…; 就业结构从…调整为…; 专业技术人才总量106万人.
@@ -66,17 +90,35 @@ def kind(sentence):
         return "empty"
     if RESPONSIBLE.match(s):
         return "responsibility"
+    if BYLINE.search(s):
+        return "byline"
     if TITLE.match(s.rstrip("。 ")) and "。" not in s.rstrip("。"):
         return "title"
     if FORWARDING.search(s):
         return "forwarding"
-    concrete = CONCRETE.search(s)
+    # A cited title (《…行动方案》) says nothing about what this sentence does.
+    concrete = CONCRETE.search(re.sub(r"《[^》]*》", "", s))
     if ANNOUNCES.search(s) or (PURPOSE.search(s) and not concrete):
         return "preamble"
     if LIST_INTRO.search(s.rstrip()):
         return "list_intro"
-    if MEETING.search(s):
+    if MEETING.search(s) and not re.search(r"出台|印发|建立|制定|发放|设立", s):
         return "meeting"
+    if SPEECH.search(s) and not concrete:
+        return "speech"
+    uncited = re.sub(r"《[^》]*》", "", s)
+    clauses = [c for c in re.split(r"[,;:]", uncited.rstrip("。")) if c]
+    if (
+        REPORT_OPENING.match(uncited)
+        and clauses
+        and all(FIGURE.search(c) for c in clauses)
+        and not PROGRAMME_VERB.search(uncited)
+    ):
+        # 2021年,城镇登记失业率为3.36%,与去年相比降低0.09个百分点: results, read as targets.
+        return "result"
+    if re.match(r"^(?:到|至)20\d\d年", s) and all(FIGURE.search(c) for c in clauses[1:]):
+        # 到2025年,全市新增残疾人就业800人以上,…: the goals, read as targets.
+        return "goal"
     if GUIDING.search(s) and not concrete:
         return "guiding"
     if ASSESSMENT.search(s) and not concrete:
