@@ -107,7 +107,11 @@ def kind(sentence):
     if SPEECH.search(s) and not concrete:
         return "speech"
     uncited = re.sub(r"《[^》]*》", "", s)
-    clauses = [c for c in re.split(r"[,;:]", uncited.rstrip("。")) if c]
+    clauses = [
+        c
+        for c in re.split(r"[,;:]", uncited.rstrip("。"))
+        if c and not REPORT_OPENING.fullmatch(c.strip())
+    ]
     if (
         REPORT_OPENING.match(uncited)
         and clauses
@@ -116,7 +120,8 @@ def kind(sentence):
     ):
         # 2021年,城镇登记失业率为3.36%,与去年相比降低0.09个百分点: results, read as targets.
         return "result"
-    if re.match(r"^(?:到|至)20\d\d年", s) and all(FIGURE.search(c) for c in clauses[1:]):
+    goal_clauses = [c for c in clauses if not re.fullmatch(r"(?:到|至)20\d\d年(?:底|末)?", c)]
+    if re.match(r"^(?:到|至)20\d\d年", s) and all(FIGURE.search(c) for c in goal_clauses):
         # 到2025年,全市新增残疾人就业800人以上,…: the goals, read as targets.
         return "goal"
     if GUIDING.search(s) and not concrete:
