@@ -34,6 +34,10 @@ BYLINE = re.compile(
     r"^(?:新华社|本报讯|本报|央广网|人民网|中新网|新华网)|^[^,。]{0,16}\d{1,2}月\d{1,2}日电"
     r"|记者从[^,。]{0,30}(?:了解到|获悉)|^记者[^,。]{0,10}(?:了解到|获悉)"
 )
+# A clause that only says when: 2021年, 截至4月上旬, 今年以来, 1—6月.
+TIME_CLAUSE = re.compile(
+    r"(?:截至|截止|至|到)?[^,;:]{0,10}?(?:年|月|旬|日|以来|目前|底|末|季度|半年)(?:[上中下]旬|底|末)?"
+)
 # A count or a rate, not a bare year: 3.36%, 2316人, 0.09个百分点.
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿|千)?(?:人次|人|名|户|个|家|元|%|项|所|笔)")
 # Who spoke at an event: …讲话, …致辞, 孔繁军表示, …宣布活动启动.
@@ -110,7 +114,7 @@ def kind(sentence):
     clauses = [
         c
         for c in re.split(r"[,;:]", uncited.rstrip("。"))
-        if c and not REPORT_OPENING.fullmatch(c.strip())
+        if c and not TIME_CLAUSE.fullmatch(c.strip())
     ]
     if (
         REPORT_OPENING.match(uncited)
