@@ -1,5 +1,6 @@
 """Themes and instruments, matched with the vocabularies curators edit in admin."""
 
+import re
 from dataclasses import dataclass
 
 
@@ -46,7 +47,7 @@ class Vocabulary:
         # Only the nearest heading colours a clause: a chapter title (推动乡村振兴…) is too broad.
         nearest = [h for h in headings if h][-1:]
         for theme in self.themes:
-            cue = next((c for c in theme.cues if c in text), None)
+            cue = next((c for c in theme.cues if _named_for_itself(c, text)), None)
             if cue is None:
                 cue = next(
                     (f"章节“{c}”" for h in nearest for c in theme.heading_cues if c in h), None
@@ -70,3 +71,19 @@ class Vocabulary:
                         found.append(iid)
                 start = text.find(name, end)
         return found
+
+
+LIST_SEGMENT = re.compile(r"[^,;。:]+")
+
+
+def _named_for_itself(cue, text):
+    """True when ``cue`` occurs in ``text`` other than as one item of a long list of
+    sectors or projects (转型升级项目、创业创新项目、教育培训项目等): a word in such a list
+    does not make the measure about it."""
+    start = text.find(cue)
+    while start >= 0:
+        segment = next(m for m in LIST_SEGMENT.finditer(text) if m.start() <= start < m.end())
+        if segment.group(0).count("、") < 2:
+            return True
+        start = text.find(cue, start + len(cue))
+    return False

@@ -44,6 +44,12 @@ NEW_THEMES = [
         "heading_cues": ["残疾人"],
     },
 ]
+# theme key → (cues, heading cues) to add: words of the real documents that name the theme.
+NEW_THEME_CUES = {
+    "graduates": (["走访高校", "进高校"], ["高校"]),
+    "skills": (["职业农民"], []),
+    "poverty_alleviation": (["乡村公益性岗位"], []),
+}
 # canonical name → synonyms to add (older names and local variants seen in documents).
 NEW_SYNONYMS = {
     "返乡入乡创业园": ["返乡创业基地", "返乡创业孵化基地", "返乡创业示范园", "返乡创业示范基地"],
@@ -71,6 +77,16 @@ def add_vocabulary(apps, schema_editor):
             key=theme["key"], defaults={**theme, "position": position}
         )
         position += created
+    for key, (cues, heading_cues) in NEW_THEME_CUES.items():
+        theme = Theme.objects.filter(key=key).first()
+        if theme is None:
+            continue
+        theme.cues = [*(theme.cues or []), *(c for c in cues if c not in (theme.cues or []))]
+        theme.heading_cues = [
+            *(theme.heading_cues or []),
+            *(c for c in heading_cues if c not in (theme.heading_cues or [])),
+        ]
+        theme.save(update_fields=["cues", "heading_cues"])
     taken = set()
     for synonyms in PolicyInstrument.objects.values_list("synonyms", flat=True):
         taken.update(synonyms or ())
