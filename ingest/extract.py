@@ -210,7 +210,13 @@ class Extractor:
                 else:
                     break
             others = [(m.code, self._side_role(clause, m)) for m in mentions[len(lead) :]]
-            mentions = lead
+            # 福建省作为楚雄州劳务输出的重点地区…: in a local document, another province
+            # leading a clause about labour cooperation is the other side of it.
+            away = [
+                m for m in lead if self._outside(m.code, context) and COOPERATION.search(clause)
+            ]
+            others += [(m.code, "partner") for m in away]
+            mentions = [m for m in lead if m not in away]
             how = "句首地名"
         else:
             kept = []
@@ -241,13 +247,18 @@ class Extractor:
         if PARTNER_BEFORE.search(before):
             # Places a measure reaches out to (输出到湖州, 与浙江协作) are not where it happens.
             return "partner"
-        if context and context != NATIONAL_CODE:
-            province = self.g.province_of(context)
-            if province and not self.g.is_within(mention.code, province.code):
-                # Another province in a local document: the other side of 劳务协作, a
-                # destination of workers, or a venue.
-                return "partner" if COOPERATION.search(clause) else "mentioned"
+        if self._outside(mention.code, context):
+            # Another province in a local document: the other side of 劳务协作, a
+            # destination of workers, or a venue.
+            return "partner" if COOPERATION.search(clause) else "mentioned"
         return ""
+
+    def _outside(self, code, context):
+        """True when ``code`` lies outside the province of a local (not national) context."""
+        if not context or context == NATIONAL_CODE:
+            return False
+        province = self.g.province_of(context)
+        return bool(province) and not self.g.is_within(code, province.code)
 
     def _specific(self, mentions, context):
         """Distinct places, dropping any that only repeat an ancestor of the context or of

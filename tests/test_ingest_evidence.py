@@ -94,3 +94,14 @@ def test_the_other_side_of_labour_cooperation_is_a_partner(place):
 def test_a_place_inside_the_document_region_is_covered(place):
     result = place("在鲁甸县设立就业服务站。", "530600")
     assert result.codes == ["530621"] and result.others == []
+
+
+def test_another_province_leading_a_cooperation_clause_is_the_partner(place):
+    result = place("福建省作为楚雄州劳务输出的重点地区,建立闽滇长期劳务合作关系。", "532300")
+    assert result.codes == ["532300"]
+    assert ("350000", "partner") in result.others
+
+
+def test_another_province_leading_a_clause_in_a_national_round_up_is_the_actor(place):
+    result = place("福建省建立劳务协作机制,帮助脱贫劳动力外出务工。", "000000")
+    assert result.codes == ["350000"] and result.others == []
