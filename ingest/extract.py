@@ -113,8 +113,14 @@ class Extractor:
                 if heading_region != document_region
                 else meta.region_evidence or "文件地区"
             )
-            if paragraph_units and paragraph.title_start is not None:
-                # The numbered heading on the same line is part of the first measure.
+            if (
+                paragraph_units
+                and paragraph.title_start is not None
+                and not any(u.lead for u in paragraph_units)
+            ):
+                # The numbered heading on the same line names the measure its body states
+                # (3.继续实施稳岗返还政策。放宽…); over an enumeration 一是…二是… it is only
+                # a section title.
                 paragraph_units[0].start = paragraph.title_start
             for unit in paragraph_units:
                 clause = text[unit.start : unit.end]
