@@ -251,7 +251,7 @@ ISSUER_LINE = re.compile(
 ISSUER_IN_HEADER = ("发文机关", "发布机构", "来源", "信息来源", "发布者", "作者")
 # Who the document is sent to tells the level of who sends it.
 ADDRESSEES = re.compile(
-    r"^各[^\n:：]{1,80}?(?:人民政府|管委会|行政公署|各部门|有关单位)[^\n]{0,80}[:：]"
+    r"^各[^\n:：]{1,80}?(?:人民政府|政府|管委会|行政公署|各部门|有关单位)[^\n]{0,80}[:：]"
 )
 ADDRESSEE_LEVELS = [
     (
@@ -259,7 +259,8 @@ ADDRESSEE_LEVELS = [
         PROVINCE,
     ),
     (
-        re.compile(r"^各(?:县|区、县|县、区|县市区|区县|县\(市、区\)|区\(县\)|区、县\(市\))"),
+        # 各县(市、区), 各区、县, 各区(市)县, 各县市区: the sender is a city (or a municipality).
+        re.compile(r"^各(?:县|区|旗)[^,，:：]{0,8}?(?:人民)?政府"),
         PREFECTURE,
     ),
     (re.compile(r"^各(?:乡|镇|乡镇|乡\(镇\)|街道|苏木)"), COUNTY),
@@ -362,7 +363,9 @@ def document_region(title, text, header, matcher, roundup=False):
         # The text speaks as a city (我市) but the strongest evidence is its province: a
         # place of the right level inside it that the text itself names is the issuer.
         inside = [
-            c for c in scores if g.get(c).level == level and g.is_within(c, best) and c != best
+            c
+            for c in scores
+            if place.level < g.get(c).level <= level and g.is_within(c, best) and c != best
         ]
         if inside:
             chosen = max(inside, key=lambda c: scores[c])
