@@ -11,7 +11,9 @@ from decimal import Decimal
 
 FIGURE = re.compile(
     r"(?P<pre>近|约|超过|逾|达到|达)?"
-    r"(?P<num>\d+(?:\.\d+)?)\s*(?P<approx1>余|多)?(?P<mag>万|亿|千)?(?P<approx2>余|多)?"
+    r"(?P<num>\d+(?:\.\d+)?)\s*(?P<approx1>余|多)?(?P<mag>万|亿|千)?"
+    # A reprint may carry the reading after a character: 35萬(wàn)人.
+    r"(?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\))?(?P<approx2>余|多)?"
     r"(?P<unit>人次|人|名|户|个|家|笔|元|%|所|项|场次|场|期|班次|批|条|套)"
 )
 MAGNITUDE = {"万": Decimal(10000), "亿": Decimal(100000000), "千": Decimal(1000), None: Decimal(1)}
@@ -20,6 +22,9 @@ CLAUSE_SPLIT = re.compile(r"[,;。:、()\n]")
 PARAMETER_CONTEXT = re.compile(
     r"(每|最高|不超过|不高于|上限|标准|按|给予|补贴|奖励|奖补|资助|额度|提高至|提高到|调整为|放宽至|放宽到|以内的|至少)[^,;。]{0,12}$"
 )
+# 发放就业见习补贴186万元: money paid out in total is a result, not the subsidy's rate.
+DISBURSED = re.compile(r"(?:发放|兑现|拨付|落实|支出|共计)[^,;。每]{0,12}$")
+PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)")
 COMPLETION_RATIO = re.compile(r"(完成|占|达到?)[^,;。]{0,16}(目标任务|任务|计划|比例|比重)?的?$")
 TARGET_CUES = re.compile(
     r"目标|力争|确保|控制在|预期|计划|任务|下达|要求|到20\d\d年|到“?十[一二三四五六七八九]五”?末|以内|不低于|不少于|争取"
@@ -104,7 +109,11 @@ def find_figures(text, start, end, *, forward_looking=False):
             and not re.search(r"率|比重|占比", before)
         ):
             continue
-        if PARAMETER_CONTEXT.search(before) and unit in ("元", "%", "人", "名"):
+        if (
+            PARAMETER_CONTEXT.search(before)
+            and unit in ("元", "%", "人", "名")
+            and not (unit == "元" and DISBURSED.search(before))
+        ):
             continue
         if DIFFERENCE.search(before):
             continue
@@ -239,7 +248,7 @@ def _indicator(before, unit):
     for name, pattern in INDICATORS:
         if pattern.search(before):
             return name
-    phrase = re.sub(r"[“”\"《》]", "", before).strip()
+    phrase = re.sub(r"[“”\"《》]", "", PINYIN.sub("", before)).strip()
     phrase = re.sub(r"\([^()]*\)", "", phrase)  # (含防返贫监测对象): an aside
     # Time phrases, places and "X、Y等" lists lead into the indicator without being part of it.
     phrase = LEADING_TIME.sub("", phrase)
