@@ -38,6 +38,8 @@ BYLINE = re.compile(
 TIME_CLAUSE = re.compile(
     r"(?:截至|截止|至|到)?[^,;:]{0,10}?(?:年|月|旬|日|以来|目前|底|末|季度|半年)(?:[上中下]旬|底|末)?"
 )
+# 到2025年, 力争2018年: how a sentence listing the goals opens.
+GOAL_OPENING = re.compile(r"(?:(?:力争|确保|争取)(?:到|至|在)?|到|至)20\d\d年(?:底|末)?")
 # A count or a rate, not a bare year: 3.36%, 2316人, 0.09个百分点.
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿|千)?(?:人次|人|名|户|个|家|元|%|项|所|笔)")
 # Who spoke at an event: …讲话, …致辞, 孔繁军表示, …宣布活动启动.
@@ -52,6 +54,7 @@ PROGRAMME_VERB = re.compile(
 # How a sentence that only reports results opens: 2021年, 1—6月, 截至目前, 全县.
 REPORT_OPENING = re.compile(
     r"^(?:(?:19|20)\d\d年(?:[上下]半年|\d{1,2}[—-]\d{1,2}月|\d{1,2}月)?|今年以来|\d{1,2}[—-]\d{1,2}月"
+    r"|[一二三四]季度|前三季度|[上下]半年"
     r"|截至|截止|全年|[全我本](?:省|市|县|区|州|旗))"
 )
 MEETING = re.compile(
@@ -70,9 +73,14 @@ LIST_INTRO = re.compile(
 )
 TITLE = re.compile(
     r"^[^。,，;；]{0,80}(?:关于|印发)[^。;；]{0,80}(?:通知|意见|方案|规划|办法|决定|细则|函|措施)$"
+    r"|^[^。,，;；:]{0,40}关于印发《[^。]*$"
     r"|^[^。,，;；:]{4,60}(?:实施方案|行动方案|工作方案|实施意见|实施细则|规划|办法)"
     r"(?:\([^()]{0,16}\))?$"
 )
+# The seal and publication notes under a signature: (…厅代章), (此件公开发布).
+SIGNATURE_NOTE = re.compile(r"^\((?:[^()]{0,30}代章|此件[^()]{0,12})\)$")
+# An addressee line on its own: 各市(地)、县(市、区)农业农村局、人力资源和社会保障局:
+ADDRESSEE = re.compile(r"^各[^。]{0,160}(?:政府|局|厅|委|办|部门|单位|机构|院校|企业)[:：]$")
 RESPONSIBLE = re.compile(r"^[(（](?:责任单位|牵头单位|责任部门|牵头部门)[:：]")
 # What makes a sentence concrete despite a cue above: a named tool or programme.
 CONCRETE = re.compile(
@@ -96,6 +104,8 @@ def kind(sentence):
         return "responsibility"
     if BYLINE.search(s):
         return "byline"
+    if SIGNATURE_NOTE.match(s) or ADDRESSEE.match(s):
+        return "letterhead"
     if TITLE.match(s.rstrip("。 ")) and "。" not in s.rstrip("。"):
         return "title"
     if FORWARDING.search(s):
@@ -125,7 +135,8 @@ def kind(sentence):
         # 2021年,城镇登记失业率为3.36%,与去年相比降低0.09个百分点: results, read as targets.
         return "result"
     goal_clauses = [c for c in clauses if not re.fullmatch(r"(?:到|至)20\d\d年(?:底|末)?", c)]
-    if re.match(r"^(?:到|至)20\d\d年", s) and all(FIGURE.search(c) for c in goal_clauses):
+    goal_clauses = [c for c in goal_clauses if not GOAL_OPENING.fullmatch(c)]
+    if GOAL_OPENING.match(s) and all(FIGURE.search(c) for c in goal_clauses):
         # 到2025年,全市新增残疾人就业800人以上,…: the goals, read as targets.
         return "goal"
     if GUIDING.search(s) and not concrete:
