@@ -48,7 +48,11 @@ def main(argv=None):
         if not results:
             print(f"{name}: no annotated documents, skipped")
             continue
-        splits[Path(name).name if args.folders else name] = results
+        label = Path(name).name
+        while label in splits:
+            # Two folders of the same split name (this checkout's dev and another's).
+            label += "'"
+        splits[label] = results
 
     for name, results in splits.items():
         print(f"\n== {name}: {len(results)} documents")
