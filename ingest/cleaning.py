@@ -31,6 +31,11 @@ HEADER_KEYS = (
 HEADER_LINE = re.compile(rf"^[-•·*]?\s*({HEADER_KEYS})\s*:\s*(.*)$")
 HEADER_KEY = re.compile(rf"(?<![\u4e00-\u9fff])({HEADER_KEYS})\s*:")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# Markup left in text copied from a page: block tags end a line, inline ones vanish.
+BLOCK_TAG = re.compile(r"</?(?:p|br|div|tr|li|h\d|table|tbody|section)\b[^<>]{0,300}/?>", re.I)
+INLINE_TAG = re.compile(r"</?(?:strong|span|b|i|em|font|td|a|u|sup|sub|img)\b[^<>]{0,300}/?>", re.I)
+# Page numbers of a printed document run into the text: "- 1 -".
+PAGE_NUMBER = re.compile(r"(?:^|\s)-\s?\d{1,3}\s?-(?=\s|$)")
 
 
 @dataclass
@@ -53,7 +58,8 @@ def clean(raw):
     header = {}
     lines = []
     dropped = 0
-    for line in normalise(raw).split("\n"):
+    raw = INLINE_TAG.sub("", BLOCK_TAG.sub("\n", normalise(raw)))
+    for line in PAGE_NUMBER.sub(" ", raw).split("\n"):
         line = re.sub(r"[ \t]+", " ", line).strip()
         if not line:
             continue
@@ -80,3 +86,17 @@ def clean(raw):
             continue
         lines.append(line)
     return Cleaned(text="\n".join(lines), header=header, dropped_lines=dropped)
+
+
+def readable_copy(text, convert):
+    """``convert(text)`` (e.g. traditional → simplified) line by line, keeping every offset:
+    a line whose conversion changes its length (encoding debris, rare characters) stays as
+    written, so one damaged line no longer leaves the whole document unconverted."""
+    converted = convert(text)
+    if len(converted) == len(text):
+        return converted
+    lines = []
+    for line in text.split("\n"):
+        new = convert(line)
+        lines.append(new if len(new) == len(line) else line)
+    return "\n".join(lines)

@@ -13,6 +13,13 @@ from regions.gazetteer import NATIONAL_CODE
 
 EXTRACTOR_VERSION = "ingest-1.0"
 LEAD_JOINER = re.compile(r"[、,]?|和|及|与|以及")
+# A place name followed by one of these names an organisation, park or product.
+ORGANISATION_AFTER = re.compile(
+    r"^(?:商会|同乡会|工业园|产业园|商贸城|大学|学院|银行|茶|酒|大米|籍)"
+)
+COOPERATION = re.compile(
+    r"协作|对口|帮扶|援建|合作|输出|输送|转移|务工|对接|招聘|外出|劳务|省外|异地"
+)
 PARTNER_BEFORE = re.compile(
     r"(?:到|赴|往|向|与|同|跟|对接|邀请|学习|借鉴|输出|输送|转移至|来自|前往|对口)$"
 )
@@ -27,6 +34,21 @@ class ExtractedInitiative:
     region_codes: list
     themes: list
     instrument_ids: list
+    # Roles of the counted regions (issuer / covered; covered when absent) and the places
+    # named that do not place the measure: [(code, "partner" | "mentioned")].
+    roles: dict = field(default_factory=dict)
+    other_regions: list = field(default_factory=list)
+    evidence: str = ""
+
+    def region_links(self):
+        """(code, role) for every region link the initiative gets."""
+        links = [(code, self.roles.get(code, "covered")) for code in self.region_codes]
+        seen = set(self.region_codes)
+        for code, role in self.other_regions:
+            if code not in seen:
+                seen.add(code)
+                links.append((code, role))
+        return links
 
 
 @dataclass
@@ -50,6 +72,21 @@ class Extraction:
     targets: list = field(default_factory=list)
 
 
+@dataclass
+class Placement:
+    codes: list  # counted: issuers and covered places
+    roles: dict
+    others: list  # [(code, "partner" | "mentioned")]
+    reason: str
+
+
+def _evidence_line(region_reason, cues):
+    line = f"地区依据：{region_reason or '文件地区'}"
+    if cues:
+        line += "；主题依据：" + "、".join(dict.fromkeys(cue for _, cue in cues))
+    return line[:300]
+
+
 class Extractor:
     def __init__(self, gazetteer, vocabulary):
         self.g = gazetteer
@@ -68,21 +105,41 @@ class Extractor:
                 continue
             place_led = self._place_led(heading_region)
             first_initiative = len(result.initiatives)
-            paragraph_units = units.split(text, paragraph.start, paragraph.end, place_led)
+            paragraph_units = units.split(
+                text, paragraph.start, paragraph.end, place_led, paragraph.title
+            )
+            heading_reason = (
+                f"所在章节 {self.g.get(heading_region).name}"
+                if heading_region != document_region
+                else meta.region_evidence or "文件地区"
+            )
+            if (
+                paragraph_units
+                and paragraph.title_start is not None
+                and not any(u.lead for u in paragraph_units)
+            ):
+                # The numbered heading on the same line names the measure its body states
+                # (3.继续实施稳岗返还政策。放宽…); over an enumeration 一是…二是… it is only
+                # a section title.
+                paragraph_units[0].start = paragraph.title_start
             for unit in paragraph_units:
                 clause = text[unit.start : unit.end]
-                regions = self._regions(clause, heading_region)
+                placed = self._place(clause, heading_region, heading_reason, document_region)
                 if not paragraph.is_background:
                     headings = [*paragraph.headings, paragraph.title]
+                    cues = self.vocabulary.theme_cues(clause, headings)
                     result.initiatives.append(
                         ExtractedInitiative(
                             start=unit.start,
                             end=unit.end,
                             title=units.title_for(clause, unit.lead or "", paragraph.title),
                             heading=paragraph.heading_text[:500],
-                            region_codes=regions,
-                            themes=self.vocabulary.themes_for(clause, headings),
+                            region_codes=placed.codes,
+                            themes=[key for key, _ in cues],
                             instrument_ids=self.vocabulary.instruments_in(clause),
+                            roles=placed.roles,
+                            other_regions=placed.others,
+                            evidence=_evidence_line(placed.reason, cues),
                         )
                     )
             # Figures are read from the whole paragraph: background sentences that are not
@@ -142,9 +199,14 @@ class Extractor:
         return document_region
 
     def _regions(self, clause, context):
+        """The counted regions of a clause (its issuers and covered places)."""
+        return self._place(clause, context, "", context).codes
+
+    def _place(self, clause, context, context_reason, document_region):
         if is_national_lead(clause) and context == NATIONAL_CODE:
-            return [NATIONAL_CODE]
+            return Placement([NATIONAL_CODE], {}, [], "全国性表述")
         mentions = self.matcher.find(clause, context)
+        others = []
         if mentions and mentions[0].start == 0:
             # A clause led by places belongs to those places only: 云南省、内蒙古通辽市…创立….
             lead = [mentions[0]]
@@ -153,16 +215,56 @@ class Extractor:
                     lead.append(m)
                 else:
                     break
-            mentions = lead
-        else:
-            # Places a measure reaches out to (输出到湖州, 与浙江协作) are not where it happens.
-            mentions = [
-                m
-                for m in mentions
-                if not PARTNER_BEFORE.search(clause[max(0, m.start - 4) : m.start])
+            others = [(m.code, self._side_role(clause, m)) for m in mentions[len(lead) :]]
+            # 福建省作为楚雄州劳务输出的重点地区…: in a local document, another province
+            # leading a clause about labour cooperation is the other side of it.
+            away = [
+                m for m in lead if self._outside(m.code, context) and COOPERATION.search(clause)
             ]
+            others += [(m.code, "partner") for m in away]
+            mentions = [m for m in lead if m not in away]
+            how = "句首地名"
+        else:
+            kept = []
+            for m in mentions:
+                role = self._side_role(clause, m, context)
+                if role:
+                    others.append((m.code, role))
+                else:
+                    kept.append(m)
+            mentions = kept
+            how = "句中地名"
         found = self._specific(mentions, context)
-        return found or [context]
+        others = [(c, r) for c, r in others if c not in found]
+        if found:
+            names = "、".join(self.g.get(c).name for c in found[:3])
+            roles = {c: "issuer" for c in found if c == document_region}
+            return Placement(found, roles, others, f"{how} {names}")
+        role = "issuer" if context == document_region and context != NATIONAL_CODE else "covered"
+        return Placement([context], {context: role}, others, context_reason)
+
+    def _side_role(self, clause, mention, context=None):
+        """ "partner" or "mentioned" for a place that is not where the measure happens."""
+        before = clause[max(0, mention.start - 4) : mention.start]
+        after = clause[mention.end : mention.end + 4]
+        if ORGANISATION_AFTER.match(after):
+            # 浙江商会, 湖南工业园, 峨眉山茶: a name, not an actor.
+            return "mentioned"
+        if PARTNER_BEFORE.search(before):
+            # Places a measure reaches out to (输出到湖州, 与浙江协作) are not where it happens.
+            return "partner"
+        if self._outside(mention.code, context):
+            # Another province in a local document: the other side of 劳务协作, a
+            # destination of workers, or a venue.
+            return "partner" if COOPERATION.search(clause) else "mentioned"
+        return ""
+
+    def _outside(self, code, context):
+        """True when ``code`` lies outside the province of a local (not national) context."""
+        if not context or context == NATIONAL_CODE:
+            return False
+        province = self.g.province_of(context)
+        return bool(province) and not self.g.is_within(code, province.code)
 
     def _specific(self, mentions, context):
         """Distinct places, dropping any that only repeat an ancestor of the context or of

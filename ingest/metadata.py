@@ -2,10 +2,10 @@
 
 import datetime
 import re
-from collections import Counter
 from dataclasses import dataclass
 
-from regions.gazetteer import COUNTY, NATIONAL_CODE, PREFECTURE, PROVINCE
+from ingest import places
+from regions.gazetteer import NATIONAL_CODE
 
 CN_DIGITS = {
     "一": 1,
@@ -44,11 +44,6 @@ KIND_TITLES = {
     "roundup": "就业创新事件汇编",
     "news": "就业工作动态",
 }
-LEVEL_WORDS = {
-    PROVINCE: re.compile(r"我省|全省|省委|省政府"),
-    PREFECTURE: re.compile(r"我市|全市|市委|市政府|本市"),
-    COUNTY: re.compile(r"我县|全县|县委|县政府|我区|全区|我旗|全旗"),
-}
 
 
 @dataclass
@@ -60,6 +55,7 @@ class Metadata:
     published_on: datetime.date | None
     issuing_region: str
     publisher: str = ""
+    region_evidence: str = ""  # why issuing_region: 发文机关 济宁市人民政府
 
 
 def extract(text, header, matcher):
@@ -69,7 +65,10 @@ def extract(text, header, matcher):
     body_sample = text[:3000]
     period = _period(title + "\n" + body_sample)
     kind = _kind(title, text, period)
-    region = _issuing_region(title, text, matcher, kind)
+    evidence = places.document_region(
+        title, text, header, matcher, roundup=kind == "roundup" and not header.get("发文机关")
+    )
+    region = evidence.code
     year, year_end = _years(title, text, kind, published_on, period)
     if not title:
         # No title line (a column name such as 政策信息 stood there): say what the document is.
@@ -87,6 +86,7 @@ def extract(text, header, matcher):
         year_end=year_end,
         published_on=published_on,
         issuing_region=region,
+        region_evidence=evidence.reason,
         publisher=header.get("发布机构") or header.get("发文机关") or header.get("来源") or "",
     )
 
@@ -159,38 +159,6 @@ def _kind(title, text, period):
     if re.search(r"经验|做法", text[:1500]):
         return "case_study"
     return "news"
-
-
-def _issuing_region(title, text, matcher, kind):
-    in_title = [m for m in matcher.find(title)]
-    if in_title:
-        return max(in_title, key=lambda m: matcher.g.get(m.code).level).code
-    if kind == "roundup":
-        return NATIONAL_CODE
-    mentions = matcher.find(text)
-    if not mentions:
-        return NATIONAL_CODE
-    counts = Counter(m.code for m in mentions)
-    # The level the document speaks at (我市/全县…) picks among the places it names.
-    level_hits = {lv: len(p.findall(text)) for lv, p in LEVEL_WORDS.items()}
-    level = max(level_hits, key=level_hits.get) if any(level_hits.values()) else None
-    # A document about one place names it, its ancestors and its parts; a round-up names
-    # many unrelated places about equally.
-    best_score, best = 0, None
-    for code, n in counts.items():
-        place = matcher.g.get(code)
-        support = sum(
-            c for other, c in counts.items() if other != code and matcher.g.is_within(other, code)
-        )
-        score = n + 0.5 * support + (3 if level is not None and place.level == level else 0)
-        if score > best_score:
-            best_score, best = score, code
-    if best is None:
-        return NATIONAL_CODE
-    provinces = {matcher.g.province_of(c).code for c in counts if matcher.g.province_of(c)}
-    if len(provinces) >= 6 and counts[best] < 3:
-        return NATIONAL_CODE
-    return best
 
 
 def _years(title, text, kind, published_on, period):

@@ -151,9 +151,7 @@ def ingest_bytes(data, *, file_name, replaces=None, uploaded_by=None, extractor=
     extractor = extractor or Extractor(gazetteer(), Vocabulary.from_database())
     # Reprints in traditional characters are read in simplified form; the stored text stays
     # as the source wrote it, so the conversion must keep every character in place.
-    readable = to_simplified(cleaned.text)
-    if len(readable) != len(cleaned.text):
-        readable = cleaned.text
+    readable = cleaning.readable_copy(cleaned.text, to_simplified)
     meta = metadata.extract(readable, cleaned.header, extractor.matcher)
     extraction = extractor.extract(readable, meta)
     with transaction.atomic():
@@ -245,7 +243,7 @@ def _apply_metadata(document, meta, text, content_hash):
 # What the machine writes on each kind of row. A field a curator set (named in the row's
 # ``curated_fields``) is left as it is; everything else follows the new extraction. The
 # review status is never the machine's, so a status change protects nothing.
-INITIATIVE_FIELDS = ["title", "heading", "year", "year_end"]
+INITIATIVE_FIELDS = ["title", "heading", "year", "year_end", "evidence"]
 INITIATIVE_LINKS = ["regions", "themes", "instruments"]
 TARGET_FIELDS = [
     "indicator",
@@ -312,7 +310,9 @@ def _write_initiatives(document, extraction, meta, counts):
             "heading": item.heading,
             "year": meta.year,
             "year_end": meta.year_end,
-            "regions": sorted(set(item.region_codes)),
+            "evidence": item.evidence[:300],
+            # (code, role): a place that only names a partner or a venue is a link too.
+            "regions": sorted(set(item.region_links())),
             "themes": sorted({themes[key] for key in item.themes if key in themes}),
             "instruments": sorted(set(item.instrument_ids)),
         }
@@ -330,7 +330,7 @@ def _write_initiatives(document, extraction, meta, counts):
         initiative_for[k] = row
         protected = _protected(row)
         have = {
-            "regions": sorted(r.region_id for r in row.initiativeregion_set.all()),
+            "regions": sorted((r.region_id, r.role) for r in row.initiativeregion_set.all()),
             "themes": sorted(t.pk for t in row.themes.all()),
             "instruments": sorted(p.pk for p in row.instruments.all()),
         }
@@ -430,12 +430,13 @@ def _write_links(relink):
             InitiativeRegion.objects.filter(initiative_id__in=ids).delete()
             links = []
             for row, codes in rows:
-                for code in codes:
+                for code, role in codes:
                     place = g.get(code)
                     links.append(
                         InitiativeRegion(
                             initiative=row,
                             region_id=code,
+                            role=role,
                             province_id=place.province_code if place else None,
                             prefecture_id=place.prefecture_code if place else None,
                         )
@@ -659,9 +660,7 @@ def reextract(document, extractor=None):
     pass ``fresh_extractor()`` to re-extract many documents with one.
     """
     extractor = extractor or fresh_extractor()
-    readable = to_simplified(document.text)
-    if len(readable) != len(document.text):
-        readable = document.text
+    readable = cleaning.readable_copy(document.text, to_simplified)
     meta = _stored_metadata(document, readable, extractor)
     extraction = extractor.extract(readable, meta)
     with transaction.atomic():

@@ -41,6 +41,9 @@ class Paragraph:
     title: str = ""  # the paragraph's own numbered heading, if any
     kind: str = "body"  # body | box_item | table
     cells: list = field(default_factory=list)  # for tables: (start, end, text) per cell
+    # Where ``title`` starts when it shares the body's line ("3.继续实施稳岗返还政策。放宽…"):
+    # the heading states the measure, so the paragraph's first initiative starts there.
+    title_start: int | None = None
 
     @property
     def heading_text(self):
@@ -52,7 +55,7 @@ class Paragraph:
 
     @property
     def is_background(self):
-        return any(BACKGROUND_HEADING.search(h) for h in self.headings[-2:])
+        return any(_is_background_heading(h) for h in self.headings[-2:])
 
 
 def parse(text, title=""):
@@ -61,7 +64,7 @@ def parse(text, title=""):
     offset = 0
     lines = []
     for line in text.split("\n"):
-        lines.append((offset, line))
+        lines.extend(_split_run_together(offset, line))
         offset += len(line) + 1
 
     i = 0
@@ -156,7 +159,13 @@ def parse(text, title=""):
             else:
                 body_start = start + marker_end + body_offset
                 paragraphs.append(
-                    Paragraph(body_start, start + len(line), [h for _, h in stack], heading)
+                    Paragraph(
+                        body_start,
+                        start + len(line),
+                        [h for _, h in stack],
+                        heading,
+                        title_start=start + marker_end if heading else None,
+                    )
                 )
                 stack.append((level, heading))
             i += 1
@@ -176,6 +185,39 @@ def parse(text, title=""):
         )
         i += 1
     return paragraphs
+
+
+# Pages that lost their line breaks run numbered parts together on one line, separated by a
+# space or following a full stop: "…提出以下意见: 一、深入实施就业优先战略 1.坚持…".
+RUN_TOGETHER = re.compile(
+    rf"(?:(?<=[。:;)])|\s)\s*(?=[{CN_NUM}]{{1,3}}、|\d{{1,2}}\.(?!\d)[^\d]|第[{CN_NUM}\d]+[章节])"
+)
+
+
+def _split_run_together(offset, line):
+    """(offset, line) pieces of one physical line, cut before numbered parts run into it."""
+    if len(line) < 160:
+        return [(offset, line)]
+    cuts = [m.end() for m in RUN_TOGETHER.finditer(line)]
+    if len(cuts) < 2:
+        return [(offset, line)]
+    pieces = []
+    bounds = [0, *cuts, len(line)]
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        piece = line[a:b]
+        stripped = piece.rstrip()
+        if stripped.strip():
+            lead = len(piece) - len(piece.lstrip())
+            pieces.append((offset + a + lead, stripped.lstrip()))
+    return pieces
+
+
+def _is_background_heading(heading):
+    """A heading over background: "二、发展目标", "一、总体要求和目标任务" — but not "一、进一步
+    明确目标任务,多渠道开发就业岗位", whose second half is a measure."""
+    if not heading:
+        return False
+    return all(BACKGROUND_HEADING.search(part) for part in re.split(r"[,;]", heading) if part)
 
 
 def _marker(line):
@@ -199,6 +241,9 @@ def _split_heading(rest):
     if len(rest) <= HEADING_MAX and not _ends_sentence(rest):
         return rest, None
     if match is None or match.start() > HEADING_MAX:
+        return "", 0
+    if rest.endswith("。") and (re.search(r"[,;]", rest) or len(rest) >= 16):
+        # "一、在浙江台州设立服务站,开展劳务协作。": a whole sentence, a measure of its own.
         return "", 0
     return rest.rstrip("。"), None
 

@@ -11,7 +11,9 @@ from decimal import Decimal
 
 FIGURE = re.compile(
     r"(?P<pre>近|约|超过|逾|达到|达)?"
-    r"(?P<num>\d+(?:\.\d+)?)\s*(?P<approx1>余|多)?(?P<mag>万|亿|千)?(?P<approx2>余|多)?"
+    r"(?P<num>\d+(?:\.\d+)?)\s*(?P<approx1>余|多)?(?P<mag>万|亿|千)?"
+    # A reprint may carry the reading after a character: 35萬(wàn)人.
+    r"(?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\))?(?P<approx2>余|多)?"
     r"(?P<unit>人次|人|名|户|个|家|笔|元|%|所|项|场次|场|期|班次|批|条|套)"
 )
 MAGNITUDE = {"万": Decimal(10000), "亿": Decimal(100000000), "千": Decimal(1000), None: Decimal(1)}
@@ -20,6 +22,9 @@ CLAUSE_SPLIT = re.compile(r"[,;。:、()\n]")
 PARAMETER_CONTEXT = re.compile(
     r"(每|最高|不超过|不高于|上限|标准|按|给予|补贴|奖励|奖补|资助|额度|提高至|提高到|调整为|放宽至|放宽到|以内的|至少)[^,;。]{0,12}$"
 )
+# 发放就业见习补贴186万元: money paid out in total is a result, not the subsidy's rate.
+DISBURSED = re.compile(r"(?:发放|兑现|拨付|落实|支出|共计)[^,;。每]{0,12}$")
+PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)")
 COMPLETION_RATIO = re.compile(r"(完成|占|达到?)[^,;。]{0,16}(目标任务|任务|计划|比例|比重)?的?$")
 TARGET_CUES = re.compile(
     r"目标|力争|确保|控制在|预期|计划|任务|下达|要求|到20\d\d年|到“?十[一二三四五六七八九]五”?末|以内|不低于|不少于|争取"
@@ -27,6 +32,12 @@ TARGET_CUES = re.compile(
 ACHIEVED_CUES = re.compile(
     r"实现|完成|累计|已|全年|共|发放|建成|培训了|帮助|扶持|带动|吸纳|入驻|\d{4}年(?:末|底|度)?"
 )
+# Words that make a figure a goal whatever follows in its clause (力争全年…稳定在25万人以上).
+MODAL_CUES = re.compile(
+    r"力争|确保|争取|计划|预期|目标|任务|责任书|将(?=[\u4e00-\u9fff]{0,3}(?:开发|新增|实现|完成|培训|建设|发放|组织|帮助|扶持|新建|设置|转移|吸纳))"
+)
+# Words that report a result even in a sentence about goals.
+REPORTED_CUES = re.compile(r"已|累计|实现了|完成了|达到了|同比|比上年|较上年|截至|截止|共计|目前")
 DIFFERENCE = re.compile(
     r"(?:高于|多于|少于|增长|增加|提高|下降|减少)[^,;。\d]{0,6}$|比[^,;。]{0,10}$"
 )
@@ -54,7 +65,8 @@ LEADING_PLACE = re.compile(
 )
 LEADING_NOISE = re.compile(
     r"^(?:其中|全年|全市|全县|全省|累计|共|已|先后|分别|年度|目前|新增发放|新增|实现|完成|达到|开展|组织|"
-    r"培育挖掘|培育|挖掘|扶持|发放|帮助|带动|吸纳|建成|入驻|设置|下达|力争|确保|争取|在|有|为|达)+"
+    r"培育挖掘|培育|挖掘|扶持|发放|帮助|带动|吸纳|建成|入驻|设置|下达|力争|确保|争取|计划|预计|将|"
+    r"新(?=设置|开发|建|培育)|在|有|为|达)+"
 )
 
 
@@ -75,6 +87,7 @@ def find_figures(text, start, end, *, forward_looking=False):
     span = text[start:end]
     last_indicator = None
     last_clause_start = None
+    last_unit = None
     for match in FIGURE.finditer(span):
         after = span[match.end() : match.end() + 2]
         if after[:1] in ("岁", "月", "年", "天", "日", "倍", "分") or span[
@@ -83,10 +96,11 @@ def find_figures(text, start, end, *, forward_looking=False):
             continue
         if re.match(r"\d{4}$", match.group("num")) and match.group("unit") in ("年",):
             continue
-        clause_start = max(
-            (m.end() for m in CLAUSE_SPLIT.finditer(span, 0, match.start())), default=0
-        )
+        clause_start = _clause_start(span, match.start())
         before = span[clause_start : match.start()]
+        sentence_start = max(
+            (m.end() for m in SENTENCE_SPLIT.finditer(span, 0, clause_start)), default=0
+        )
         clause_end = next((m.start() for m in CLAUSE_SPLIT.finditer(span, match.end())), len(span))
         unit = match.group("unit")
         if (
@@ -95,7 +109,11 @@ def find_figures(text, start, end, *, forward_looking=False):
             and not re.search(r"率|比重|占比", before)
         ):
             continue
-        if PARAMETER_CONTEXT.search(before) and unit in ("元", "%", "人", "名"):
+        if (
+            PARAMETER_CONTEXT.search(before)
+            and unit in ("元", "%", "人", "名")
+            and not (unit == "元" and DISBURSED.search(before))
+        ):
             continue
         if DIFFERENCE.search(before):
             continue
@@ -103,8 +121,15 @@ def find_figures(text, start, end, *, forward_looking=False):
         if not indicator and unit in MEASURE_WORDS:
             # 建成5个乡镇创业孵化基地, 扶持3269名贫困劳动力: the noun follows the measure word.
             indicator = _noun_after(span, match.end())
+        if not indicator and unit in PEOPLE:
+            # News style puts the people first: 2.72万人实现省外务工.
+            indicator = _what_people_did(span, match.end())
         if not indicator:
-            if last_indicator and last_clause_start == clause_start:
+            same_sentence = last_clause_start is not None and last_clause_start >= sentence_start
+            if last_indicator and (
+                last_clause_start == clause_start or (same_sentence and unit == last_unit)
+            ):
+                # 新设置公益岗位1万个以上,目前已设置8315个: the same indicator, counted again.
                 indicator = last_indicator
             else:
                 continue
@@ -119,11 +144,78 @@ def find_figures(text, start, end, *, forward_looking=False):
                 value=_plain(value),
                 unit=unit,
                 comparator=_comparator(match, span[match.end() : match.end() + 4], before),
-                kind=_kind(before + span[match.start() : clause_end], forward_looking),
+                kind=_kind(
+                    before + span[match.start() : clause_end],
+                    forward_looking,
+                    span[sentence_start:clause_start],
+                ),
             )
         )
-        last_indicator, last_clause_start = indicator, clause_start
+        last_indicator, last_clause_start, last_unit = indicator, clause_start, unit
+    figures.extend(_people_before_noun(span, start, figures, forward_looking))
     return figures
+
+
+SENTENCE_SPLIT = re.compile(r"[。;!?\n]")
+PEOPLE = {"人", "人次", "名"}
+PEOPLE_DID = re.compile(
+    r"^(?:实现|参加|参与|接受|完成|获得|成功)([\u4e00-\u9fff]{2,10}?)(?=[,;。、()]|$|的)"
+)
+# 100万以上贫困人口, 9万贫困劳动力: the magnitude, then the people, with no 人 after it.
+PEOPLE_NOUN = re.compile(
+    r"(?<![\d.])(?P<num>\d+(?:\.\d+)?)\s*(?P<mag>万|千)(?P<more>以上|余|多)?"
+    r"(?P<noun>[\u4e00-\u9fff]{0,6}?(?:人口|劳动力|农民工|群众|职工|毕业生))"
+    r"(?P<rest>[\u4e00-\u9fff]{0,8})"
+)
+
+
+def _clause_start(span, position):
+    """Where the clause holding ``position`` begins; a parenthesised aside 其中脱贫劳动力
+    (含防返贫监测对象)18万人 belongs to the clause around it."""
+    k = position
+    while True:
+        start = max((m.end() for m in CLAUSE_SPLIT.finditer(span, 0, k)), default=0)
+        if start > 0 and span[start - 1] == ")":
+            opening = span.rfind("(", 0, start - 1)
+            if opening >= 0:
+                k = opening
+                continue
+        return start
+
+
+def _what_people_did(span, position):
+    match = PEOPLE_DID.match(span[position : position + 16])
+    return match.group(0) if match else ""
+
+
+def _people_before_noun(span, offset, found, forward_looking):
+    out = []
+    for match in PEOPLE_NOUN.finditer(span):
+        if any(f.start - offset <= match.start() < f.end - offset for f in found):
+            continue
+        clause_start = _clause_start(span, match.start())
+        sentence_start = max(
+            (m.end() for m in SENTENCE_SPLIT.finditer(span, 0, clause_start)), default=0
+        )
+        clause_end = next((m.start() for m in CLAUSE_SPLIT.finditer(span, match.end())), len(span))
+        indicator = (match.group("noun") + match.group("rest"))[:24]
+        value = Decimal(match.group("num")) * MAGNITUDE[match.group("mag")]
+        out.append(
+            Figure(
+                start=offset + clause_start,
+                end=offset + match.end("noun"),
+                indicator=re.sub(r"^(?:实现|帮助)", "", indicator),
+                value=_plain(value),
+                unit="人",
+                comparator=">" if match.group("more") else "=",
+                kind=_kind(
+                    span[clause_start:clause_end],
+                    forward_looking,
+                    span[sentence_start:clause_start],
+                ),
+            )
+        )
+    return out
 
 
 VERB_ENDING = re.compile(
@@ -156,7 +248,8 @@ def _indicator(before, unit):
     for name, pattern in INDICATORS:
         if pattern.search(before):
             return name
-    phrase = re.sub(r"[“”\"《》]", "", before).strip()
+    phrase = re.sub(r"[“”\"《》]", "", PINYIN.sub("", before)).strip()
+    phrase = re.sub(r"\([^()]*\)", "", phrase)  # (含防返贫监测对象): an aside
     # Time phrases, places and "X、Y等" lists lead into the indicator without being part of it.
     phrase = LEADING_TIME.sub("", phrase)
     phrase = LEADING_PLACE.sub("", phrase)
@@ -188,10 +281,17 @@ def _comparator(match, after, before):
     return "="
 
 
-def _kind(context, forward_looking):
+def _kind(context, forward_looking, sentence_before=""):
+    """target or achieved, from the figure's clause and, failing that, its sentence."""
     target = list(TARGET_CUES.finditer(context))
     achieved = list(ACHIEVED_CUES.finditer(context))
+    reported = REPORTED_CUES.search(context)
+    if MODAL_CUES.search(context) and not reported:
+        return "target"
     if target and (not achieved or target[-1].start() > achieved[-1].start()):
+        return "target"
+    if not reported and MODAL_CUES.search(sentence_before):
+        # 力争到2022年末,全省农民务工就业规模突破600万人: the goal word leads the sentence.
         return "target"
     if achieved:
         return "achieved"

@@ -10,12 +10,21 @@ Three shapes occur in the documents:
 import re
 from dataclasses import dataclass
 
+from ingest import noise
+
 ENUMERATION = re.compile(
-    r"(?:(?<=[。;:,])|^)\s*([一二三四五六七八九十]+是|一方面|另一方面|其次|再次|最后)"
+    r"(?:(?<=[。;:,])|^)\s*([一二三四五六七八九十]+是|一方面|另一方面|其次|再次|最后"
+    r"|\(\d{1,2}\)|\([一二三四五六七八九十]{1,2}\))"
+)
+ENUMERATION_LABEL = re.compile(
+    r"[一二三四五六七八九十]+是|一方面|另一方面|其次|再次|最后|\(\d{1,2}\)|\([一二三四五六七八九十]{1,2}\)"
 )
 SENTENCE_END = re.compile(r"(?<=[。!?;])")
 # A trailing "(市发改委、市人社局等负责)" names the lead departments, not a measure.
-LEAD_DEPARTMENTS = re.compile(r"\s*\([^()]{2,200}(?:负责|牵头|配合|落实)[^()]{0,60}\)\s*$")
+LEAD_DEPARTMENTS = re.compile(
+    r"\s*\((?:[^()]|\([^()]{0,8}\)){2,200}(?:负责|牵头|配合|落实|参加)(?:[^()]|\([^()]{0,8}\)){0,60}\)\s*$"
+    r"|\s*\((?:责任单位|牵头单位|责任部门|牵头部门)[:：](?:[^()]|\([^()]{0,8}\)){0,200}\)\s*$"
+)
 CONTINUATION = re.compile(
     r"^(?:其中|目前|截至|截止|特别是|尤其是|至此|由此|此举|这一|该|对此|从而|并且|累计|共|现已|已|全年|期间|同比|较上年|占|为此|据统计|经过)"
 )
@@ -23,7 +32,8 @@ ACTION = re.compile(
     r"出台|建立|实施|开展|推进|推动|设立|打造|落实|加强|完善|提供|给予|支持|鼓励|引导|组织|启动|创建|建设|"
     r"举办|搭建|开通|组建|采取|实行|制定|提高|扩大|降低|放宽|发放|培育|创立|探索|健全|强化|加大|深化|优化|"
     r"规范|促进|帮助|扶持|补贴|奖励|免费|纳入|开发|安置|吸纳|招聘|培训|设置|推广|聚焦|依托|围绕|整合|"
-    r"实现|免除|减免|延长|简化|取消|畅通|拓宽|拓展|保障|落地|兑现|认定|评选|选树|命名"
+    r"实现|免除|减免|延长|简化|取消|畅通|拓宽|拓展|保障|落地|兑现|认定|评选|选树|命名|"
+    r"举行|输送|签约|征收|安排|做好|抓好"
 )
 MIN_LENGTH = 10
 # Openings that say when, not what: "2019年,", "近日,", "今年以来,".
@@ -37,10 +47,20 @@ class Unit:
     start: int
     end: int
     lead: str = ""  # the enumeration label's own words, e.g. "打造创业孵化基地"
+    verbless: bool = False  # a numbered item's body whose verb is in its heading
 
 
-def split(text, start, end, place_led=None):
-    """Units of ``text[start:end]``. ``place_led(s)`` tells whether a clause opens with a place."""
+def split(text, start, end, place_led=None, title=""):
+    """Units of ``text[start:end]``. ``place_led(s)`` tells whether a clause opens with a place;
+    ``title`` is the paragraph's numbered heading (1.建立“三包”责任机制), whose verb may be
+    the only one its body has."""
+
+    def kept(u):
+        piece = text[u.start : u.end]
+        if u.verbless:
+            return len(piece) >= MIN_LENGTH and bool(ACTION.search(title))
+        return _substantial(piece)
+
     body = text[start:end]
     cut = LEAD_DEPARTMENTS.search(body)
     if cut:
@@ -56,22 +76,19 @@ def split(text, start, end, place_led=None):
         units.extend(_sentences_to_units(intro, start, place_led))
         for a, b in pieces:
             piece = body[a:b]
-            lead_match = re.match(
-                r"[一二三四五六七八九十]+是|一方面|另一方面|其次|再次|最后", piece
-            )
+            lead_match = ENUMERATION_LABEL.match(piece)
             lead = re.split(r"[。,;:]", piece[lead_match.end() :] if lead_match else piece)[0]
             units.extend(_item_units(piece, start + a, place_led, lead))
-        return [u for u in units if _substantial(text[u.start : u.end])]
-    return [
-        u
-        for u in _sentences_to_units(body, start, place_led)
-        if _substantial(text[u.start : u.end])
-    ]
+        return [u for u in units if kept(u)]
+    return [u for u in _sentences_to_units(body, start, place_led) if kept(u)]
 
 
 def _item_units(piece, offset, place_led, lead):
     """An enumerated item is one initiative, unless several places lead clauses inside it."""
     sentences = _sentences(piece, offset)
+    if sentences and noise.is_noise(sentences[0][2]):
+        # 二是…任务艰巨。…: an item that opens with a problem or a preamble is not a measure.
+        return []
     if sum(1 for s, e, t in sentences if place_led and place_led(t)) >= 2:
         return _group(sentences, place_led)
     piece = piece.rstrip()
@@ -116,7 +133,12 @@ def _split_place_led(sentences, place_led):
 
 def _group(sentences, place_led):
     units = []
+    pending = None  # a leading sentence with no verb of its own waits for the next one
     for s, e, t in _split_place_led(sentences, place_led):
+        if noise.is_noise(t):
+            # Forwarding lines, preambles, meeting reports: neither a unit nor part of one.
+            pending = None
+            continue
         led = bool(place_led and place_led(t))
         joins_previous = (
             units
@@ -125,8 +147,15 @@ def _group(sentences, place_led):
         )
         if joins_previous:
             units[-1].end = e
+        elif not units and not led and not ACTION.search(t):
+            # 市级领导包区、县…的工作机制;…开展…活动: the opening states the measure's object.
+            pending = pending or (s, e)
+            pending = (pending[0], e)
         else:
-            units.append(Unit(s, e, ""))
+            units.append(Unit(pending[0] if pending else s, e, ""))
+            pending = None
+    if pending and not units:
+        units.append(Unit(pending[0], pending[1], "", verbless=True))
     return units
 
 

@@ -1,5 +1,6 @@
 """Themes and instruments, matched with the vocabularies curators edit in admin."""
 
+import re
 from dataclasses import dataclass
 
 
@@ -37,14 +38,22 @@ class Vocabulary:
         return cls(themes, [(i, n, tuple(s or ())) for i, n, s in instruments])
 
     def themes_for(self, text, headings):
+        return [key for key, _ in self.theme_cues(text, headings)]
+
+    def theme_cues(self, text, headings):
+        """(theme key, the cue that gave it) for each theme of a clause; a heading's cue is
+        written 章节“…”."""
         found = []
         # Only the nearest heading colours a clause: a chapter title (推动乡村振兴…) is too broad.
         nearest = [h for h in headings if h][-1:]
         for theme in self.themes:
-            if any(cue in text for cue in theme.cues) or any(
-                cue in h for h in nearest for cue in theme.heading_cues
-            ):
-                found.append(theme.key)
+            cue = next((c for c in theme.cues if _named_for_itself(c, text)), None)
+            if cue is None:
+                cue = next(
+                    (f"章节“{c}”" for h in nearest for c in theme.heading_cues if c in h), None
+                )
+            if cue is not None:
+                found.append((theme.key, cue))
         return found
 
     def instruments_in(self, text):
@@ -62,3 +71,19 @@ class Vocabulary:
                         found.append(iid)
                 start = text.find(name, end)
         return found
+
+
+LIST_SEGMENT = re.compile(r"[^,;。:]+")
+
+
+def _named_for_itself(cue, text):
+    """True when ``cue`` occurs in ``text`` other than as one item of a long list of
+    sectors or projects (转型升级项目、创业创新项目、教育培训项目等): a word in such a list
+    does not make the measure about it."""
+    start = text.find(cue)
+    while start >= 0:
+        segment = next(m for m in LIST_SEGMENT.finditer(text) if m.start() <= start < m.end())
+        if segment.group(0).count("、") < 2:
+            return True
+        start = text.find(cue, start + len(cue))
+    return False

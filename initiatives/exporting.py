@@ -101,7 +101,10 @@ def initiative_values(queryset, base_url=""):
         by_initiative, _ = _id_filter("initiative_id", ids)
         regions = defaultdict(list)
         for iid, code in (
-            InitiativeRegion.objects.filter(**by_initiative)
+            # The regions an initiative is counted in: not its partners or places it names.
+            InitiativeRegion.objects.filter(
+                role__in=InitiativeRegion.COUNTED_ROLES, **by_initiative
+            )
             .order_by("region_id")
             .values_list("initiative_id", "region_id")
         ):

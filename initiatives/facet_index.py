@@ -217,7 +217,8 @@ def build(connection, stamp):
         return pairs, np.searchsorted(ids, owner[keep]), keep
 
     region_links, link_row, keep = links(
-        InitiativeRegion.objects.values_list(
+        # Partners and places only mentioned (a destination, a 浙江商会) are not counted.
+        InitiativeRegion.objects.filter(role__in=InitiativeRegion.COUNTED_ROLES).values_list(
             "initiative_id", "region_id", "prefecture_id", "province_id"
         )
     )

@@ -264,13 +264,15 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         """The ``initiative_id`` subquery behind a region/theme/instrument filter (``None``:
         no restriction), for the SQL queryset (``filtered``, the CSV export). The facet index
         (``selection``) applies the same rules to its arrays; tests compare the two."""
+        # As in the facet index: only issuers and covered regions place an initiative.
+        counted = InitiativeRegion.objects.filter(role__in=InitiativeRegion.COUNTED_ROLES)
         if name == "province":
-            return InitiativeRegion.objects.filter(province__in=value).values("initiative_id")
+            return counted.filter(province__in=value).values("initiative_id")
         if name == "region":
             for_region = region_q(value)
             if for_region is None:
                 return None
-            return InitiativeRegion.objects.filter(for_region).values("initiative_id")
+            return counted.filter(for_region).values("initiative_id")
         if name == "theme":
             through = Initiative.themes.through
             return through.objects.filter(theme__key__in=value).values("initiative_id")

@@ -248,6 +248,9 @@ class Initiative(models.Model):
     review_new_text = models.TextField(_("新版本原句"), blank=True, editable=False)
     # jieba search-mode tokens of title + text, space separated: what full-text search indexes.
     search_text = models.TextField(editable=False, blank=True)
+    # Why the extractor chose the region and themes, in one line a curator can check
+    # ("地区依据：发文机关 福州市人民政府办公厅；主题依据：创业担保贷款").
+    evidence = models.CharField(_("抽取依据"), max_length=300, blank=True, editable=False)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -307,8 +310,18 @@ def _give_key(row, kind):
 class InitiativeRegion(models.Model):
     """An initiative's region, with the province copied alongside for the province facet."""
 
+    class Role(models.TextChoices):
+        # Facets, the map and region counts read issuers and covered regions only.
+        ISSUER = "issuer", _("发文或实施地区")
+        COVERED = "covered", _("适用地区")
+        PARTNER = "partner", _("协作或输出地区")
+        MENTIONED = "mentioned", _("仅提及")
+
+    COUNTED_ROLES = (Role.ISSUER, Role.COVERED)
+
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE)
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.COVERED)
     province = models.ForeignKey(
         "regions.Region", null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -14,6 +14,7 @@ from initiatives.identity import sentence_diff
 from initiatives.models import (
     Document,
     Initiative,
+    InitiativeRegion,
     MergeRecord,
     PolicyInstrument,
     Status,
@@ -227,7 +228,19 @@ def initiative_detail(request, pk):
         "initiative": initiative,
         "document": document,
         "source_url": source_url(document.pk, initiative),
-        "regions": region_paths(r.region_id for r in initiative.initiativeregion_set.all()),
+        # The breadcrumbs place the initiative (issuer, covered); partners and places only
+        # named in it are listed apart.
+        "regions": region_paths(
+            r.region_id
+            for r in initiative.initiativeregion_set.all()
+            if r.role in InitiativeRegion.COUNTED_ROLES
+        ),
+        "side_regions": [
+            (r.get_role_display(), "/".join(name for _, name in path))
+            for r in initiative.initiativeregion_set.all()
+            if r.role not in InitiativeRegion.COUNTED_ROLES
+            for path in region_paths([r.region_id])
+        ],
         "passage": passage,
         "passage_cut": passage_cut,
         "targets": initiative.targets.visible().select_related("region"),

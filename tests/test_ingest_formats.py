@@ -226,7 +226,12 @@ def expected_from_txt(path):
     meta = metadata.extract(readable, cleaned.header, extractor.matcher)
     extraction = extractor.extract(readable, meta)
     initiatives = {
-        (cleaned.text[i.start : i.end], tuple(sorted(i.region_codes)), tuple(sorted(i.themes)))
+        # Every region link is stored, partners and places only mentioned included.
+        (
+            cleaned.text[i.start : i.end],
+            tuple(sorted(c for c, _ in i.region_links())),
+            tuple(sorted(i.themes)),
+        )
         for i in extraction.initiatives
     }
     targets = {

@@ -79,3 +79,16 @@ def test_it_reads_a_traditional_character_document():
     assert decode(
         text.encode("big5", errors="ignore").decode("big5").encode("utf-8"), max_bytes=LIMIT
     )
+
+
+def test_markup_and_page_numbers_left_in_a_text_are_removed():
+    from ingest.cleaning import clean
+
+    raw = (
+        "<p>一、主要措施</p><p><strong>发放创业担保贷款</strong>,给予贴息。</p>\n- 1 - 二、保障措施"
+    )
+    assert clean(raw).text.split("\n") == [
+        "一、主要措施",
+        "发放创业担保贷款,给予贴息。",
+        "二、保障措施",
+    ]

@@ -50,3 +50,20 @@ def test_lead_departments_are_cut_from_the_measure():
     text = "落实创业担保贷款政策,扩大覆盖范围。(市人社局、市财政局等负责)"
     found = units.split(text, 0, len(text))
     assert text[found[0].start : found[0].end] == "落实创业担保贷款政策,扩大覆盖范围。"
+
+
+def test_numbered_parts_run_together_on_one_line_are_separated():
+    body = (
+        "各县(市、区)人民政府,市政府各部门: 为贯彻落实国务院文件精神,现提出以下意见: "
+        "一、深入实施就业优先战略 1.坚持就业优先发展战略。将城镇新增就业纳入年度计划,"
+        "各级财政专项资金优先给予支持。 2.发挥小微企业就业主渠道作用。扶持发展小微企业,"
+        "落实小微企业增值税、企业所得税等税收优惠政策,以及借款合同免征印花税等政策。"
+        " 3.支持创业。发放创业担保贷款。"
+    )
+    assert len(body) > 160  # a line this long is where run-together parts are looked for
+    paragraphs = parse("标题\n" + body, "标题")
+    titles = [p.title for p in paragraphs]
+    assert titles[-3:] == ["坚持就业优先发展战略", "发挥小微企业就业主渠道作用", "支持创业"]
+    assert paragraphs[-1].headings == ["深入实施就业优先战略"]
+    text = "标题\n" + body
+    assert text[paragraphs[-1].start : paragraphs[-1].end] == "发放创业担保贷款。"

@@ -74,3 +74,34 @@ def test_a_flattened_indicator_table_gives_one_target_per_row():
         ("城镇新增就业", Decimal("200000"), "人", ">", "target"),
         ("城镇调查失业率", Decimal("6"), "%", "<", "target"),
     ]
+
+
+def _figures(text, **kwargs):
+    return [
+        (f.indicator, f.value, f.unit, f.kind) for f in find_figures(text, 0, len(text), **kwargs)
+    ]
+
+
+def test_a_goal_word_leading_the_sentence_makes_its_figures_targets():
+    found = _figures("力争到2022年末,全省农民务工就业规模突破600万人。")
+    assert [(v, k) for _, v, _, k in found] == [(Decimal(6000000), "target")]
+
+
+def test_a_reported_word_keeps_a_result_a_result_in_a_sentence_about_goals():
+    found = _figures("全省计划新设置公益岗位1万个以上,目前已设置8315个。")
+    assert [(i, v, k) for i, v, _, k in found] == [
+        ("公益岗位", Decimal(10000), "target"),
+        ("公益岗位", Decimal(8315), "achieved"),
+    ]
+
+
+def test_people_counted_before_what_they_did_are_figures():
+    found = _figures("截至目前,全省已有2.72万人实现省外务工,帮助100万以上贫困人口实现就业。")
+    assert [(v, u) for _, v, u, _ in found] == [(Decimal(27200), "人"), (Decimal(1000000), "人")]
+    assert found[0][0] == "实现省外务工"
+
+
+def test_an_aside_in_brackets_does_not_hide_the_indicator():
+    found = _figures("确保年内输出就业100万人,其中脱贫劳动力(含防返贫监测对象)18万人。")
+    assert found[-1][:3] == ("脱贫劳动力", Decimal(180000), "人")
+    assert found[-1][3] == "target"

@@ -32,7 +32,7 @@ from regions.models import Region
 
 class InitiativeRegionInline(admin.TabularInline):
     model = InitiativeRegion
-    fields = ["region"]
+    fields = ["region", "role"]
     autocomplete_fields = ["region"]
     extra = 0
     verbose_name = _("地区")
@@ -270,6 +270,7 @@ class InitiativeAdmin(NeedsReviewAdmin, MergeViews, CuratedAdmin):
         return [
             *self.review_fieldsets(obj),
             (None, {"fields": ["title", "status", "source_in_context", "heading"]}),
+            # The evidence line says why the machine chose the region and themes.
             (_("归类"), {"fields": self._classification_fields(obj)}),
             (
                 _("出处"),
@@ -278,7 +279,7 @@ class InitiativeAdmin(NeedsReviewAdmin, MergeViews, CuratedAdmin):
         ]
 
     def _classification_fields(self, obj):
-        fields = ["year", "year_end", "themes", "instruments"]
+        fields = ["year", "year_end", "themes", "instruments", "evidence"]
         if obj.targets.exists():
             return [*fields, "carry_to_targets"]
         return fields
@@ -287,7 +288,7 @@ class InitiativeAdmin(NeedsReviewAdmin, MergeViews, CuratedAdmin):
         fields = super().get_readonly_fields(request, obj)
         if obj is None:
             return fields
-        return [*fields, "source_in_context", "curated_fields"]
+        return [*fields, "source_in_context", "curated_fields", "evidence"]
 
     def get_search_results(self, request, queryset, search_term):
         """The site's own full-text search: a LIKE over 100,000 texts takes 100+ ms."""

@@ -1,38 +1,46 @@
-"""Measure extraction against the annotated sample corpus (tests/quality/annotations/).
+"""Measure extraction against annotated documents, split by split.
 
-Matching rules:
-- an annotated initiative is found when an extracted one overlaps at least half of the
-  shorter of the two spans; its fields are judged on the extracted row overlapping most;
-- an annotated target is found when an extracted target overlaps its quote and has the same
-  value (within 0.5 %); its kind is judged on that row.
-Run ``python -m tests.quality.evaluate`` for the table; tests/test_extraction_quality.py
-holds the bar.
+A split is a folder of annotations (``NNN_slug.json``) beside their texts (``NNN_slug.txt``;
+the sample split's texts live in fixtures/documents/). Two annotation shapes are read:
+- the sample shape: ``issuing_region`` and ``region_codes`` as GB/T 2260 codes;
+- the shape of ../shared/ANNOTATION.md: ``document.region`` and each row's
+  ``province``/``city``/``county`` as full official names, mapped to codes with the gazetteer.
+
+Every text is ingested into the current database exactly as ``manage.py ingest`` would
+(reading, cleaning, the simplified reading copy, extraction, writing), and the rows stored
+are compared with the annotation:
+- an annotated initiative is found by the rows whose text contains its quote (ANNOTATION.md);
+  in the sample shape, by rows overlapping at least half of the shorter span (its original
+  rule, kept so that its figures stay comparable);
+- regions are those a facet counts (issuer and covered roles); province and most-specific
+  region, year, themes (the five core keys) and instruments are judged on the best row;
+- an annotated target is found by a stored target overlapping its quote with the same value
+  (within 0.5 %); its kind and year are judged on that target;
+- rows matching no annotation are the precision losses, listed by ``losses``.
+Run ``python -m tests.quality.evaluate [SPLIT_FOLDER ...]`` for the tables.
 """
 
+import hashlib
 import json
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-from ingest import cleaning, metadata
-from ingest.extract import Extractor
-from ingest.pipeline import read_and_clean
-from ingest.vocabulary import Vocabulary
-from regions.gazetteer import NATIONAL_CODE, gazetteer
+from ingest import cleaning
+from regions.gazetteer import COUNTY, NATIONAL_CODE, PREFECTURE, PROVINCE, gazetteer
 
 ROOT = Path(__file__).resolve().parents[2]
-ANNOTATIONS = ROOT / "tests" / "quality" / "annotations"
-DOCUMENTS = ROOT / "fixtures" / "documents"
-
-
-def _locate(quote, text):
-    quote = cleaning.normalise(quote).strip()
-    at = text.find(quote)
-    return (at, at + len(quote)) if at >= 0 else None
-
-
-def _overlap(a, b):
-    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+QUALITY = ROOT / "tests" / "quality"
+SPLITS = ("sample", "dev", "test")
+SAMPLE_TEXTS = ROOT / "fixtures" / "documents"
+CORE_THEMES = {
+    "entrepreneurship",
+    "poverty_alleviation",
+    "graduates",
+    "skills",
+    "unemployment_insurance",
+}
+COUNTED_ROLES = ("issuer", "covered")
 
 
 class Tally:
@@ -48,89 +56,176 @@ class Tally:
         total = self.n[key + ".total"]
         return self.n[key + ".ok"] / total if total else None
 
-
-def run_extraction(annotation, extractor):
-    """The annotated document's cleaned text, its metadata and what the extractor finds."""
-    path = DOCUMENTS / annotation["file"]
-    cleaned = read_and_clean(path.read_bytes(), file_name=path.name)
-    meta = metadata.extract(cleaned.text, cleaned.header, extractor.matcher)
-    return cleaned.text, meta, extractor.extract(cleaned.text, meta)
-
-
-def annotations(file_prefix=""):
-    for path in sorted(ANNOTATIONS.glob(f"{file_prefix}*.json")):
-        yield json.loads(path.read_text(encoding="utf-8"))
+    def merge(self, other):
+        for key, value in other.n.items():
+            if key.endswith(".max"):
+                self.n[key] = max(self.n[key], value)
+            else:
+                self.n[key] += value
 
 
-def measure_document(annotation, extractor, vocabulary_names):
-    g = extractor.g
-    text, meta, result = run_extraction(annotation, extractor)
-    t = Tally()
-    t.add("document.year", meta.year == annotation["year"])
-    t.add("document.kind", meta.kind == annotation["kind"])
-    t.add("document.region", meta.issuing_region == annotation["issuing_region"])
+# -- reading annotations ------------------------------------------------------------------
 
-    extracted = [((i.start, i.end), i) for i in result.initiatives]
-    covered = set()
-    rows_per = []
-    for gold in annotation["initiatives"]:
-        span = _locate(gold["quote"], text)
-        if span is None:
-            t.add("unlocated")
+
+def split_folder(name_or_path):
+    path = Path(name_or_path)
+    return path if path.is_dir() or path.is_absolute() else QUALITY / name_or_path
+
+
+def annotated_files(folder):
+    """(annotation, text path) for each annotated document in ``folder`` that has its text."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        text_path = folder / raw["file"]
+        if not text_path.exists():
+            text_path = SAMPLE_TEXTS / raw["file"]
+        if text_path.exists():
+            out.append((normalise_annotation(raw), text_path))
+    return out
+
+
+def normalise_annotation(raw):
+    """One shape for both annotation formats: codes, not names."""
+    if "document" not in raw:
+        year = raw.get("year")
+        return {
+            "file": raw["file"],
+            "rule": "overlap",
+            "region": raw.get("issuing_region") or NATIONAL_CODE,
+            "year": year,
+            "year_alt": [],
+            "kind": raw.get("kind"),
+            "initiatives": [
+                {**row, "region_codes": row["region_codes"] or [NATIONAL_CODE]}
+                for row in raw["initiatives"]
+            ],
+            "targets": raw["targets"],
+        }
+    document = raw["document"]
+    return {
+        "file": raw["file"],
+        "rule": "contains",
+        "region": region_code(**document["region"]),
+        "year": document.get("year"),
+        "year_alt": document.get("year_alt") or [],
+        "kind": document.get("kind"),
+        "initiatives": [
+            {
+                **row,
+                "region_codes": [region_code(row["province"], row["city"], row["county"])],
+            }
+            for row in raw["initiatives"]
+        ],
+        "targets": raw["targets"],
+    }
+
+
+def region_code(province=None, city=None, county=None):
+    """The code of the most specific named place; 全国 when all are empty."""
+    g = gazetteer()
+    code = NATIONAL_CODE
+    for name, levels in (
+        (province, (PROVINCE,)),
+        (city, (PREFECTURE, COUNTY)),
+        (county, (COUNTY,)),
+    ):
+        if not name:
             continue
-        hits = [
-            (_overlap(span, s), k, item)
-            for k, (s, item) in enumerate(extracted)
-            if _overlap(span, s) >= 0.5 * min(span[1] - span[0], s[1] - s[0])
+        candidates = [
+            c
+            for c in g.official.get(name, [])
+            if g.get(c).level in levels and (code == NATIONAL_CODE or g.is_within(c, code))
         ]
-        t.add("initiative.recall", bool(hits))
-        if not hits:
-            continue
-        rows_per.append(len(hits))
-        covered.update(k for _, k, _ in hits)
-        best = max(hits, key=lambda h: h[0])[2]
-        gold_codes = set(gold["region_codes"])
-        got_codes = set(best.region_codes)
-        t.add("region.province", _provinces(g, got_codes) == _provinces(g, gold_codes))
-        t.add("region.specific", got_codes == gold_codes)
-        t.add("year", meta.year == gold.get("year", annotation["year"]))
-        gold_themes, got_themes = set(gold["themes"]), set(best.themes)
-        t.add("theme.precision", len(gold_themes & got_themes), by=len(got_themes))
-        t.add("theme.recall", len(gold_themes & got_themes), by=len(gold_themes))
-        got_instruments = {vocabulary_names.get(i) for i in best.instrument_ids}
-        canonical = {vocabulary_names.get(name, name) for name in gold["instruments"]}
-        t.add("instrument.recall", len(canonical & got_instruments), by=len(canonical))
-    t.add("initiative.precision", len(covered), by=len(extracted))
-    t.n["rows_per_initiative.sum"] += sum(rows_per)
-    t.n["rows_per_initiative.count"] += len(rows_per)
-    t.n["rows_per_initiative.max"] = max(rows_per, default=0)
+        if not candidates:
+            raise ValueError(f"no {name} under {code} in the gazetteer")
+        code = candidates[0]
+    return code
 
-    matched_extracted = set()
-    for gold in annotation["targets"]:
-        span = _locate(gold["quote"], text)
-        if span is None:
-            t.add("unlocated")
-            continue
-        value = Decimal(str(gold["value"]))
-        hits = [
-            (k, f)
-            for k, f in enumerate(result.targets)
-            if _overlap(span, (f.start, f.end)) > 0 and _close(f.value, value)
-        ]
-        t.add("target.recall", bool(hits))
-        if hits:
-            matched_extracted.add(hits[0][0])
-            t.add("target.kind", hits[0][1].kind == gold["kind"])
-    t.add("target.precision", len(matched_extracted), by=len(result.targets))
-    return t
+
+# -- extraction ---------------------------------------------------------------------------
+
+
+def ingest_fresh(text_path):
+    """Ingest one text as ``manage.py ingest`` does, replacing any earlier copy of it."""
+    from ingest.pipeline import ingest_path, read_and_clean
+    from initiatives.models import Document
+
+    cleaned = read_and_clean(text_path.read_bytes(), file_name=text_path.name)
+    content_hash = hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest()
+    Document.objects.filter(content_hash=content_hash).delete()
+    Document.objects.filter(file_name=text_path.name).delete()
+    return ingest_path(text_path).document
+
+
+def stored_rows(document):
+    """The document's initiatives and targets as plain dicts."""
+    rows = []
+    initiatives = document.initiatives.prefetch_related("themes", "instruments").order_by("start")
+    links = defaultdict(list)
+    from initiatives.models import InitiativeRegion
+
+    for initiative_id, code in InitiativeRegion.objects.filter(
+        initiative__document=document, role__in=COUNTED_ROLES
+    ).values_list("initiative_id", "region_id"):
+        links[initiative_id].append(code)
+    for row in initiatives:
+        rows.append(
+            {
+                "start": row.start,
+                "end": row.end,
+                "text": row.text,
+                "year": row.year,
+                "region_codes": links[row.pk] or [NATIONAL_CODE],
+                "themes": {t.key for t in row.themes.all()},
+                "instruments": {i.name for i in row.instruments.all()},
+            }
+        )
+    found_targets = [
+        {
+            "start": t.start,
+            "end": t.end,
+            "text": t.text,
+            "value": t.value,
+            "unit": t.unit,
+            "kind": t.kind,
+            "year": t.year,
+            "indicator": t.indicator,
+        }
+        for t in document.targets.order_by("start")
+    ]
+    return rows, found_targets
+
+
+# -- comparing ----------------------------------------------------------------------------
+
+
+def _locate(quote, text):
+    quote = cleaning.normalise(quote).strip()
+    at = text.find(quote)
+    return (at, at + len(quote)) if at >= 0 else None
+
+
+def _overlap(a, b):
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _matches(rule, span, row_span):
+    if rule == "contains":
+        return row_span[0] <= span[0] and span[1] <= row_span[1]
+    return _overlap(span, row_span) >= 0.5 * min(span[1] - span[0], row_span[1] - row_span[0])
 
 
 def _close(a, b):
-    a, b = Decimal(a), Decimal(b)
+    a, b = Decimal(str(a)), Decimal(str(b))
     return abs(a - b) <= abs(b) * Decimal("0.005")
 
 
-def _provinces(g, codes):
+def _provinces(codes):
+    g = gazetteer()
     out = set()
     for code in codes:
         province = g.province_of(code)
@@ -138,33 +233,108 @@ def _provinces(g, codes):
     return out
 
 
-def _names_to_canonical():
+def _canonical_instruments():
     from initiatives.models import PolicyInstrument
 
     mapping = {}
-    for pk, name, synonyms in PolicyInstrument.objects.values_list("pk", "name", "synonyms"):
-        mapping[pk] = name
+    for name, synonyms in PolicyInstrument.objects.values_list("name", "synonyms"):
         mapping[name] = name
         for synonym in synonyms or ():
-            mapping[synonym] = name
+            mapping.setdefault(synonym, name)
     return mapping
 
 
-def measure_all():
-    extractor = Extractor(gazetteer(), Vocabulary.from_database())
-    names = _names_to_canonical()
-    report = {}
-    for annotation in annotations():
-        report[annotation["file"]] = measure_document(annotation, extractor, names)
+class DocumentResult:
+    def __init__(self, name, tally, losses, misses):
+        self.name = name
+        self.tally = tally
+        self.losses = losses  # extracted rows that match no annotation
+        self.misses = misses  # annotated quotes no row matched
+
+
+def measure_document(annotation, text_path, canonical):
+    document = ingest_fresh(text_path)
+    text = cleaning.normalise(document.text)
+    rows, found_targets = stored_rows(document)
+    rule = annotation["rule"]
+    t = Tally()
+    t.add("document.region", document.issuing_region_id == annotation["region"])
+    years = {annotation["year"], *annotation["year_alt"]}
+    covered = set()
+    misses = []
+    for gold in annotation["initiatives"]:
+        span = _locate(gold["quote"], text)
+        if span is None:
+            t.add("unlocated")
+            continue
+        hits = [k for k, r in enumerate(rows) if _matches(rule, span, (r["start"], r["end"]))]
+        t.add("initiative.recall", bool(hits))
+        t.add("initiatives")
+        if not hits:
+            misses.append(("initiative", gold["quote"]))
+            continue
+        t.n["rows_per_found.sum"] += len(hits)
+        t.n["rows_per_found.count"] += 1
+        t.n["rows_per_found.max"] = max(t.n["rows_per_found.max"], len(hits))
+        covered.update(hits)
+        best = max((rows[k] for k in hits), key=lambda r: _overlap(span, (r["start"], r["end"])))
+        gold_codes, got_codes = set(gold["region_codes"]), set(best["region_codes"])
+        t.add("region.province", _provinces(got_codes) == _provinces(gold_codes))
+        t.add("region.specific", got_codes == gold_codes)
+        gold_year = gold.get("year", annotation["year"])
+        accepted = years if gold_year == annotation["year"] else {gold_year}
+        t.add("year", best["year"] in accepted)
+        gold_themes = set(gold["themes"]) & CORE_THEMES
+        got_themes = best["themes"] & CORE_THEMES
+        t.add("theme.precision", len(gold_themes & got_themes), by=len(got_themes))
+        t.add("theme.recall", len(gold_themes & got_themes), by=len(gold_themes))
+        wanted = {canonical.get(name, name) for name in gold["instruments"]}
+        t.add("instrument.recall", len(wanted & best["instruments"]), by=len(wanted))
+    t.add("initiative.precision", len(covered), by=len(rows))
+    losses = [r["text"][:80] for k, r in enumerate(rows) if k not in covered]
+
+    matched = set()
+    for gold in annotation["targets"]:
+        span = _locate(gold["quote"], text)
+        if span is None:
+            t.add("unlocated")
+            continue
+        hits = [
+            k
+            for k, f in enumerate(found_targets)
+            if _overlap(span, (f["start"], f["end"])) > 0 and _close(f["value"], gold["value"])
+        ]
+        t.add("target.recall", bool(hits))
+        if not hits:
+            misses.append(("target", f"{gold['quote']} = {gold['value']} {gold['unit']}"))
+            continue
+        matched.add(hits[0])
+        found = found_targets[hits[0]]
+        t.add("target.kind", found["kind"] == gold["kind"])
+        t.add("target.year", found["year"] == gold.get("year"))
+    t.add("target.precision", len(matched), by=len(found_targets))
+    losses += [
+        f"[{f['indicator']} {f['value'].normalize():f}{f['unit']}] {f['text'][:60]}"
+        for k, f in enumerate(found_targets)
+        if k not in matched
+    ]
+    return DocumentResult(annotation["file"], t, losses, misses)
+
+
+def measure_split(folder):
+    """Per-document results and the split's total; an empty list for a split with no files."""
+    canonical = _canonical_instruments()
+    return [
+        measure_document(annotation, text_path, canonical)
+        for annotation, text_path in annotated_files(folder)
+    ]
+
+
+def total(results):
     overall = Tally()
-    for tally in report.values():
-        for key, value in tally.n.items():
-            if key == "rows_per_initiative.max":
-                overall.n[key] = max(overall.n[key], value)
-            else:
-                overall.n[key] += value
-    report["overall"] = overall
-    return report
+    for result in results:
+        overall.merge(result.tally)
+    return overall
 
 
 METRICS = [
@@ -179,45 +349,22 @@ METRICS = [
     ("target recall", "target.recall"),
     ("target precision", "target.precision"),
     ("target kind right", "target.kind"),
+    ("target year right", "target.year"),
+    ("document region", "document.region"),
 ]
 
 
 def summary(tally):
     out = {label: tally.ratio(key) for label, key in METRICS}
     p, r = out["theme precision"], out["theme recall"]
-    out["theme F1"] = 2 * p * r / (p + r) if p and r else 0.0
-    count = tally.n["rows_per_initiative.count"]
+    out["theme F1"] = 2 * p * r / (p + r) if p and r else (None if p is r is None else 0.0)
+    annotated = tally.n["initiatives.total"]
+    rows = tally.n["initiative.precision.total"]
+    out["rows per annotated initiative"] = rows / annotated if annotated else None
+    count = tally.n["rows_per_found.count"]
     out["rows per found initiative (mean)"] = (
-        tally.n["rows_per_initiative.sum"] / count if count else None
+        tally.n["rows_per_found.sum"] / count if count else None
     )
-    out["rows per found initiative (max)"] = tally.n["rows_per_initiative.max"]
+    out["rows per found initiative (max)"] = tally.n["rows_per_found.max"]
     out["unlocated quotes"] = tally.n["unlocated.total"]
     return out
-
-
-def region_mismatches(file_prefix):
-    """(quote, expected codes, extracted codes) for one document: a debugging aid."""
-    extractor = Extractor(gazetteer(), Vocabulary.from_database())
-    for annotation in annotations(file_prefix):
-        text, _, result = run_extraction(annotation, extractor)
-        for gold in annotation["initiatives"]:
-            span = _locate(gold["quote"], text)
-            best = max(result.initiatives, key=lambda i: _overlap(span, (i.start, i.end)))
-            if set(best.region_codes) != set(gold["region_codes"]):
-                yield gold["quote"][:50], gold["region_codes"], best.region_codes
-
-
-def target_misses(file_prefix):
-    """Annotated targets not found, with the extracted figures that overlap their quote."""
-    extractor = Extractor(gazetteer(), Vocabulary.from_database())
-    for annotation in annotations(file_prefix):
-        text, _, result = run_extraction(annotation, extractor)
-        for gold in annotation["targets"]:
-            span = _locate(gold["quote"], text)
-            near = [
-                (f.indicator, str(f.value), f.kind)
-                for f in result.targets
-                if _overlap(span, (f.start, f.end)) > 0
-            ]
-            if not any(_close(v, Decimal(str(gold["value"]))) for _, v, _ in near):
-                yield gold["quote"][:40], gold["value"], gold["unit"], near

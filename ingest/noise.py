@@ -1,0 +1,154 @@
+"""Sentences of official documents that are not measures, whatever verbs they use.
+
+Every document carries text around its measures: its own title repeated, the forwarding
+notice (现将…印发给你们，请认真贯彻执行), the purpose preamble (为贯彻落实…精神，现提出如下
+意见), guiding ideology, meeting reports (…主持召开…会议, 会议强调…), self-assessment
+(取得了显著成效) and problem statements (矛盾依然突出). They use the same verbs as measures
+(落实, 推动, 实施), so the verb test in units.py cannot tell them apart; these patterns name
+the genre's fixed phrasing instead. The text is the simplified reading copy.
+"""
+
+import re
+
+# 现将《…》印发给你们，请认真贯彻执行 / 已经市政府同意 / 实施中遇到的问题请…反映.
+FORWARDING = re.compile(
+    r"印发给你们|转发给你们|请认真(?:贯彻|组织|抓好|遵照)?(?:执行|实施|落实)|请结合实际"
+    r"|遇到的问题.{0,12}(?:请|及时)|已经.{0,24}同意|现予(?:印发|公布|发布)|自印发之日起"
+    r"|自(?:发布|公布)之日起(?:施行|实施)"
+)
+# 为贯彻落实《…》精神，…现提出如下措施: the opening clause names what is implemented.
+PURPOSE = re.compile(
+    r"^(?:\d{1,2}月\d{1,2}日[上下]?午?[,，])?为(?:了)?[^,，。]{0,12}(?:贯彻|落实|实施)"
+    r"[^。]{0,120}?(?:精神|部署|要求|意见|通知|规划|决定|》)"
+)
+ANNOUNCES = re.compile(
+    r"现(?:提出|制定)(?:以下|如下)|(?:提出|制定)(?:以下|如下)|特制定本|编制本(?:规划|方案)"
+    r"|制定本(?:规划|方案|办法|意见|细则)"
+)
+GUIDING = re.compile(
+    r"习近平|坚强领导|重要指示|重要讲话|决策部署|部署要求|高度重视|以人民为中心|新发展理念"
+    r"|二十大|十九大|指导思想|总体要求是|基本原则是"
+)
+# News furniture: 新华社哈尔滨4月13日电(记者 …), 本报讯, 记者从…了解到.
+BYLINE = re.compile(
+    r"^(?:新华社|本报讯|本报|央广网|人民网|中新网|新华网)|^[^,。]{0,16}\d{1,2}月\d{1,2}日电"
+    r"|记者从[^,。]{0,30}(?:了解到|获悉)|^记者[^,。]{0,10}(?:了解到|获悉)"
+)
+# A clause that only says when: 2021年, 截至4月上旬, 今年以来, 1—6月.
+TIME_CLAUSE = re.compile(
+    r"(?:截至|截止|至|到)?[^,;:]{0,10}?(?:年|月|旬|日|以来|目前|底|末|季度|半年)(?:[上中下]旬|底|末)?"
+)
+# 到2025年, 力争2018年: how a sentence listing the goals opens.
+GOAL_OPENING = re.compile(r"(?:(?:力争|确保|争取)(?:到|至|在)?|到|至)20\d\d年(?:底|末)?")
+# A count or a rate, not a bare year: 3.36%, 2316人, 0.09个百分点.
+FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿|千)?(?:人次|人|名|户|个|家|元|%|项|所|笔)")
+# Who spoke at an event: …讲话, …致辞, 孔繁军表示, …宣布活动启动.
+SPEECH = re.compile(
+    r"(?<!重要)讲话|致辞|^[一-鿿]{2,4}(?:表示|指出|强调|介绍)[,:]|宣布[^,。]{0,8}(?:启动|开幕|开始)"
+)
+# The verbs of a programme: a sentence of figures without one of them only reports results.
+PROGRAMME_VERB = re.compile(
+    r"发放|培训|扶持|建设|建成|开发|举办|帮助|认定|落实|新建|设立|设置|开展|实施|出台|制定|建立"
+    r"|给予|安排|打造|依托|提出|调整|通过|印发|培育|降至|上调|下调|减收"
+)
+# How a sentence that only reports results opens: 2021年, 1—6月, 截至目前, 全县.
+REPORT_OPENING = re.compile(
+    r"^(?:(?:19|20)\d\d年(?:[上下]半年|\d{1,2}[—-]\d{1,2}月|\d{1,2}月)?|今年以来|\d{1,2}[—-]\d{1,2}月"
+    r"|[一二三四]季度|前三季度|[上下]半年"
+    r"|截至|截止|全年|[全我本](?:省|市|县|区|州|旗))"
+)
+MEETING = re.compile(
+    r"主持召开|召开(?:了)?[^,，。]{0,14}(?:会议|工作会|常务会|座谈会|推进会|部署会)"
+    r"|^会议(?:强调|指出|要求|认为|还研究|提出)|^会上[,，]?(?:对|分析|强调|指出|总结)"
+)
+ASSESSMENT = re.compile(
+    r"取得(?:了)?(?:显著|积极|明显|良好|较好|新的|重要|长足)?(?:的)?(?:成效|进展|成绩|成果)"
+    r"|形势(?:总体|保持)?(?:稳定|平稳|向好|稳中向好)|矛盾(?:依然|仍然|较为)?突出|任务(?:依然)?艰巨"
+    r"|压力(?:有增无减|较大|加大|不减)|面临(?:着)?[^,，。]{0,8}(?:问题|挑战|困难)"
+    r"|是最大的民生|民生之本|基本支撑|重要保障"
+)
+# A line that only announces a list: 统筹考虑以下三个方面：
+LIST_INTRO = re.compile(
+    r"(?:以下|如下|几个方面|[两二三四五六七八九十]个方面|[两二三四五六七八九十]点)[^。]{0,6}[:：]$"
+)
+TITLE = re.compile(
+    r"^[^。,，;；]{0,80}(?:关于|印发)[^。;；]{0,80}(?:通知|意见|方案|规划|办法|决定|细则|函|措施)$"
+    r"|^[^。,，;；:]{0,40}关于印发《[^。]*$"
+    r"|^[^。,，;；:]{4,60}(?:实施方案|行动方案|工作方案|实施意见|实施细则|规划|办法)"
+    r"(?:\([^()]{0,16}\))?$"
+)
+# The seal and publication notes under a signature: (…厅代章), (此件公开发布).
+SIGNATURE_NOTE = re.compile(r"^\((?:[^()]{0,30}代章|此件[^()]{0,12})\)$")
+# An addressee line on its own: 各市(地)、县(市、区)农业农村局、人力资源和社会保障局:
+ADDRESSEE = re.compile(r"^各[^。]{0,160}(?:政府|局|厅|委|办|部门|单位|机构|院校|企业)[:：]$")
+RESPONSIBLE = re.compile(r"^[(（](?:责任单位|牵头单位|责任部门|牵头部门)[:：]")
+# What makes a sentence concrete despite a cue above: a named tool or programme.
+CONCRETE = re.compile(
+    r"补贴|补助|贷款|贴息|奖补|基地|平台|岗位|专项|计划|行动|(?<!民生)(?<!民心)工程|项目|减免|缓缴"
+    r"|减税|降费|税收"
+)
+# A sentence describing a document or the labour market rather than acting on it: 《…规划》
+# 全面总结了…; 就业结构从…调整为…; 专业技术人才总量106万人.
+DESCRIPTION = re.compile(r"》(?:全面|系统)?(?:总结|谋划|勾勒)")
+STATISTIC = re.compile(r"比重|结构(?:持续|不断)?(?:优化|改善|为|从)|总量|占比|素质")
+# Page-side pinyin readings inserted after characters (發(fā)): not part of the words.
+PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6}\)")
+
+
+def kind(sentence):
+    """The kind of non-measure ``sentence`` is, or "" for a sentence that may be a measure."""
+    s = PINYIN.sub("", sentence).strip()
+    if not s:
+        return "empty"
+    if RESPONSIBLE.match(s):
+        return "responsibility"
+    if BYLINE.search(s):
+        return "byline"
+    if SIGNATURE_NOTE.match(s) or ADDRESSEE.match(s):
+        return "letterhead"
+    if TITLE.match(s.rstrip("。 ")) and "。" not in s.rstrip("。"):
+        return "title"
+    if FORWARDING.search(s):
+        return "forwarding"
+    # A cited title (《…行动方案》) says nothing about what this sentence does.
+    concrete = CONCRETE.search(re.sub(r"《[^》]*》", "", s))
+    if ANNOUNCES.search(s) or (PURPOSE.search(s) and not concrete):
+        return "preamble"
+    if LIST_INTRO.search(s.rstrip()):
+        return "list_intro"
+    if MEETING.search(s) and not re.search(r"出台|印发|建立|制定|发放|设立", s):
+        return "meeting"
+    if SPEECH.search(s) and not concrete:
+        return "speech"
+    uncited = re.sub(r"《[^》]*》", "", s)
+    clauses = [
+        c
+        for c in re.split(r"[,;:]", uncited.rstrip("。"))
+        if c and not TIME_CLAUSE.fullmatch(c.strip())
+    ]
+    if (
+        REPORT_OPENING.match(uncited)
+        and clauses
+        and all(FIGURE.search(c) for c in clauses)
+        and not PROGRAMME_VERB.search(uncited)
+    ):
+        # 2021年,城镇登记失业率为3.36%,与去年相比降低0.09个百分点: results, read as targets.
+        return "result"
+    goal_clauses = [c for c in clauses if not re.fullmatch(r"(?:到|至)20\d\d年(?:底|末)?", c)]
+    goal_clauses = [c for c in goal_clauses if not GOAL_OPENING.fullmatch(c)]
+    if GOAL_OPENING.match(s) and all(FIGURE.search(c) for c in goal_clauses):
+        # 到2025年,全市新增残疾人就业800人以上,…: the goals, read as targets.
+        return "goal"
+    if GUIDING.search(s) and not concrete:
+        return "guiding"
+    if ASSESSMENT.search(s) and not concrete:
+        return "assessment"
+    if DESCRIPTION.search(s) and not concrete:
+        return "description"
+    if STATISTIC.search(s) and not concrete and re.search(r"\d", s):
+        return "statistic"
+    return ""
+
+
+def is_noise(sentence):
+    return bool(kind(sentence))
