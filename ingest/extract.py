@@ -12,6 +12,8 @@ from ingest.places import PlaceMatcher, is_national_lead
 from regions.gazetteer import NATIONAL_CODE
 
 EXTRACTOR_VERSION = "ingest-1.0"
+# A measure with its own years: 2019-2021年, 2019年至2021年.
+OWN_PERIOD = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年?\s*[-—–~至到]\s*((?:19|20)\d\d)\s*年")
 LEAD_JOINER = re.compile(r"[、,]?|和|及|与|以及")
 PARTNER_BEFORE = re.compile(
     r"(?:到|赴|往|向|与|同|跟|对接|邀请|学习|借鉴|输出|输送|转移至|来自|前往|对口)$"
@@ -27,6 +29,9 @@ class ExtractedInitiative:
     region_codes: list
     themes: list
     instrument_ids: list
+    # (start, end) the measure is in force for: the document's period unless the sentence
+    # states its own (2019-2021年); ``None`` without either.
+    period: tuple | None = None
 
 
 @dataclass
@@ -40,7 +45,9 @@ class ExtractedTarget:
     kind: str
     region_code: str
     year: int | None
-    year_end: int | None
+    year_start: int | None = None
+    year_end: int | None = None
+    period_type: str = ""
     initiative_index: int | None = None
 
 
@@ -48,6 +55,13 @@ class ExtractedTarget:
 class Extraction:
     initiatives: list = field(default_factory=list)
     targets: list = field(default_factory=list)
+
+
+def _own_period(clause):
+    match = OWN_PERIOD.search(clause)
+    if match and int(match.group(1)) < int(match.group(2)) <= int(match.group(1)) + 15:
+        return int(match.group(1)), int(match.group(2))
+    return None
 
 
 class Extractor:
@@ -64,7 +78,7 @@ class Extractor:
             heading_region = self._heading_region(paragraph.headings, document_region)
             if paragraph.kind == "table":
                 for fig in targets.table_figures(paragraph.cells):
-                    result.targets.append(self._target(fig, heading_region, meta, forward=True))
+                    result.targets.append(self._target(text, fig, heading_region, meta))
                 continue
             place_led = self._place_led(heading_region)
             first_initiative = len(result.initiatives)
@@ -83,6 +97,7 @@ class Extractor:
                             region_codes=regions,
                             themes=self.vocabulary.themes_for(clause, headings),
                             instrument_ids=self.vocabulary.instruments_in(clause),
+                            period=_own_period(clause) or meta.period,
                         )
                     )
             # Figures are read from the whole paragraph: background sentences that are not
@@ -104,16 +119,15 @@ class Extractor:
                     if index is not None
                     else heading_region
                 )
-                target = self._target(fig, region, meta, looking_ahead)
+                target = self._target(text, fig, region, meta)
                 target.initiative_index = index
                 result.targets.append(target)
         return result
 
-    def _target(self, fig, region_code, meta, forward):
-        if fig.kind == "target" and meta.kind == "plan" and meta.year_end:
-            year, year_end = meta.year_end - 4, meta.year_end
-        else:
-            year, year_end = meta.year, None
+    def _target(self, text, fig, region_code, meta):
+        when = targets.figure_time(
+            text, fig, doc_year=meta.year, period=meta.period, doc_kind=meta.kind
+        )
         return ExtractedTarget(
             start=fig.start,
             end=fig.end,
@@ -121,10 +135,12 @@ class Extractor:
             value=fig.value,
             unit=fig.unit,
             comparator=fig.comparator,
-            kind=fig.kind,
+            kind=when.kind,
             region_code=region_code,
-            year=year,
-            year_end=year_end,
+            year=when.year,
+            year_start=when.year_start,
+            year_end=when.year_end,
+            period_type=when.period_type,
         )
 
     def _place_led(self, context):

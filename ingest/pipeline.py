@@ -54,11 +54,16 @@ def read_and_clean(data, *, file_name):
     return cleaned
 
 
-def ingest_bytes(data, *, file_name, extractor=None):
+def ingest_bytes(data, *, file_name, extractor=None, source_url=""):
     cleaned = read_and_clean(data, file_name=file_name)
+    if source_url:
+        # Given by whoever loads the file: it wins over the page's own canonical link.
+        cleaned.header["source_url"] = source_url
     content_hash = hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest()
     existing = Document.objects.filter(content_hash=content_hash).first()
     if existing is not None:
+        if source_url and not existing.source_url:
+            Document.objects.filter(pk=existing.pk).update(source_url=source_url[:500])
         return Outcome(
             existing, "unchanged", existing.initiatives.count(), existing.targets.count()
         )
@@ -107,10 +112,17 @@ def _apply_metadata(document, meta, text, content_hash):
         "title": meta.title,
         "kind": meta.kind,
         "year": meta.year,
-        "year_end": meta.year_end,
+        "period_start": meta.period_start,
+        "period_end": meta.period_end,
+        "issued_on": meta.issued_on,
+        "issued_precision": meta.issued_precision,
         "published_on": meta.published_on,
+        "published_precision": meta.published_precision,
         "issuing_region_id": meta.issuing_region,
-        "publisher": meta.publisher[:200],
+        "issuer": meta.issuer[:200],
+        "doc_number": meta.doc_number[:60],
+        "permanence": meta.permanence[:40],
+        "source_url": meta.source_url[:500],
     }
     curated = set(document.curated_fields or ())
     for field, value in values.items():
@@ -145,7 +157,8 @@ def write_extraction(document, extraction, meta):
         initiative.title = item.title
         initiative.heading = item.heading
         initiative.start, initiative.end = item.start, item.end
-        initiative.year, initiative.year_end = meta.year, meta.year_end
+        initiative.year = meta.year
+        initiative.year_start, initiative.year_end = item.period or (None, None)
         initiative.extractor_version = EXTRACTOR_VERSION
         # Segmented now, so the write itself fills the full-text index (no second pass).
         initiative.search_text = search_document(initiative.title, initiative.text)
@@ -165,6 +178,7 @@ def write_extraction(document, extraction, meta):
                 "start",
                 "end",
                 "year",
+                "year_start",
                 "year_end",
                 "extractor_version",
                 "search_text",
@@ -210,7 +224,9 @@ def write_extraction(document, extraction, meta):
             comparator=t.comparator,
             kind=t.kind,
             year=t.year,
+            year_start=t.year_start,
             year_end=t.year_end,
+            period_type=t.period_type,
             region_id=t.region_code,
             text=document.text[t.start : t.end],
             start=t.start,
@@ -320,10 +336,17 @@ def _stored_metadata(document, readable, extractor):
         title=document.title,
         kind=document.kind,
         year=document.year,
-        year_end=document.year_end,
-        published_on=document.published_on,
+        period_start=document.period_start,
+        period_end=document.period_end,
         issuing_region=issuing_region,
-        publisher=document.publisher,
+        issued_on=document.issued_on,
+        issued_precision=document.issued_precision,
+        published_on=document.published_on,
+        published_precision=document.published_precision,
+        issuer=document.issuer,
+        doc_number=document.doc_number,
+        permanence=document.permanence,
+        source_url=document.source_url,
     )
 
 
@@ -340,6 +363,7 @@ def _stored_machine_rows(document):
             i.title,
             i.heading,
             i.year,
+            i.year_start,
             i.year_end,
             tuple(sorted(r.region_id for r in i.initiativeregion_set.all())),
             tuple(sorted(t.key for t in i.themes.all())),
@@ -354,7 +378,9 @@ def _stored_machine_rows(document):
             t.comparator,
             t.kind,
             t.year,
+            t.year_start,
             t.year_end,
+            t.period_type,
             t.region_id,
             span,
         )
@@ -383,7 +409,7 @@ def _extracted_machine_rows(document, extraction, meta):
             item.title,
             item.heading,
             meta.year,
-            meta.year_end,
+            *(item.period or (None, None)),
             tuple(sorted(set(item.region_codes))),
             tuple(sorted({key for key in item.themes if key in themes})),
             tuple(sorted(set(item.instrument_ids))),
@@ -398,7 +424,9 @@ def _extracted_machine_rows(document, extraction, meta):
             t.comparator,
             t.kind,
             t.year,
+            t.year_start,
             t.year_end,
+            t.period_type,
             t.region_code,
             spans.get(t.initiative_index) or _around(taken, t)
             if t.initiative_index is not None

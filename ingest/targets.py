@@ -246,3 +246,138 @@ def _table_unit(unit):
         if unit.startswith(prefix) and len(unit) > 1:
             return magnitude, unit[1:]
     return Decimal(1), unit or ""
+
+
+# When a figure holds: the year it refers to, the years it covers, and how ----------------
+
+FIVE_YEARS = "一二三四五六七八九"
+TIME = re.compile(
+    r"(?P<plan>十(?P<plan_n>[一二三四五六七八九])五)[”\"]?(?P<plan_when>期间|以来|时期|期末|末|初)?"
+    r"|(?P<range_a>(?:19|20)\d\d)\s*年?\s*[-—–~至到]\s*(?P<range_b>(?:19|20)\d\d)\s*年"
+    r"|(?P<year>(?:19|20)\d\d)\s*年(?P<year_part>底|末|度|初|上半年|下半年|前三季度|第?[一二三四]季度"
+    r"|\d{1,2}\s*[-—~至]\s*\d{1,2}\s*月|\d{1,2}月(?:底|末)?)?"
+    r"|(?P<relative>今年|本年度|本年|当年|全年|年内|去年|上年度|上年|上一年|明年|次年)"
+    r"|(?P<part>上半年|下半年|前三季度|第?[一二三四]季度|1\s*[-—~至]\s*\d{1,2}\s*月)"
+    r"|(?P<each>每年|年均|每年度)"
+)
+# 比2018年同期, 较上年, 与十三五末相比, 同比: a baseline the figure is compared with.
+BASELINE_BEFORE = re.compile(r"(?:比|较|相比|同比|对比|与|高于|低于)\s*[“\"]?$")
+BASELINE_AFTER = re.compile(r"^\s*[”\"]?(?:同期|相比|同比|水平)")
+DEADLINE_BEFORE = re.compile(r"(?:到|至|截至|截止|截止到|截至到)\s*[“\"]?$")
+SENTENCE_BREAK = re.compile(r"[。\n!?]")
+# Stocks and rates are levels at a time; flows (新增, 培训, 发放…) add up over a period.
+LEVEL_WORDS = re.compile(r"率|占比|比重|比例|总量|总数|规模|容量|保有|人数达|参保")
+RELATIVE_YEARS = {
+    "今年": 0,
+    "本年度": 0,
+    "本年": 0,
+    "当年": 0,
+    "全年": 0,
+    "年内": 0,
+    "去年": -1,
+    "上年度": -1,
+    "上年": -1,
+    "上一年": -1,
+    "明年": 1,
+    "次年": 1,
+}
+ANNUAL, CUMULATIVE, LEVEL = "annual", "cumulative", "level"
+
+
+@dataclass
+class FigureTime:
+    kind: str
+    year: int | None
+    year_start: int | None
+    year_end: int | None
+    period_type: str
+
+
+def five_year_plan(n_char):
+    """十四五 → (2021, 2025): from the third plan on (1966–1970) one every five years."""
+    n = FIVE_YEARS.index(n_char) + 11
+    first = 1966 + 5 * (n - 3)
+    return first, first + 4
+
+
+def _time_before(text, sentence_start, position):
+    """The time expression nearest before ``position`` in its sentence that dates the
+    figure (baselines such as 比2018年同期 are skipped), or ``None``."""
+    found = list(TIME.finditer(text, sentence_start, position))
+    for match in reversed(found):
+        before = text[max(sentence_start, match.start() - 4) : match.start()]
+        after = text[match.end() : match.end() + 4]
+        if BASELINE_BEFORE.search(before) or BASELINE_AFTER.match(after):
+            continue
+        # 由2015年的4.5%下降到… : the year dates the figure right after it only.
+        if text[match.end() : match.end() + 1] == "的" and position - match.end() > 12:
+            continue
+        return match, DEADLINE_BEFORE.search(before) is not None
+    return None
+
+
+def figure_time(text, fig, *, doc_year, period=None, doc_kind=""):
+    """When ``fig`` (a ``Figure`` over ``text``) holds, resolved against the document.
+
+    ``doc_year`` is the document's year (what 今年 and 一季度 mean), ``period`` its stated
+    period ``(start, end)`` or ``None``. A plan looking back (十三五期间…累计, 2015年…) reports
+    results: those figures become ``achieved`` for their own years.
+    """
+    value_at = fig.end
+    sentence_start = max(
+        (m.end() for m in SENTENCE_BREAK.finditer(text, max(0, fig.start - 300), fig.start)),
+        default=max(0, fig.start - 300),
+    )
+    is_level = fig.unit == "%" or bool(LEVEL_WORDS.search(fig.indicator or ""))
+    flow = LEVEL if is_level else CUMULATIVE
+    point = LEVEL if is_level else ANNUAL
+    kind = fig.kind
+    first_year = period[0] if period else doc_year
+    found = _time_before(text, sentence_start, value_at)
+    if found is None:
+        if kind == "target" and period:
+            # A plan's goal without a date of its own holds for the plan's period.
+            return FigureTime(kind, period[1], period[0], period[1], flow)
+        return FigureTime(kind, doc_year, None, None, point)
+    match, deadline = found
+    if match.group("plan"):
+        start, end = five_year_plan(match.group("plan_n"))
+        if first_year and end < first_year:
+            kind = "achieved"  # a look-back: 十三五期间…累计达26.2万人 in a 十四五 plan
+        if match.group("plan_when") in ("末", "期末"):
+            return FigureTime(kind, end, None, None, LEVEL if is_level else point)
+        return FigureTime(kind, end, start, end, flow)
+    if match.group("range_a"):
+        start, end = int(match.group("range_a")), int(match.group("range_b"))
+        if start > end:
+            return FigureTime(kind, doc_year, None, None, point)
+        if first_year and end < first_year:
+            kind = "achieved"
+        return FigureTime(kind, end, start, end, flow)
+    if match.group("year"):
+        year = int(match.group("year"))
+        if deadline and kind == "target" and period and period[0] <= year <= period[1]:
+            # 到2025年…新增20万人: the plan's years up to the deadline.
+            if is_level:
+                return FigureTime(kind, year, None, None, LEVEL)
+            return FigureTime(kind, year, period[0], year, CUMULATIVE)
+        if first_year and year < first_year and not deadline:
+            kind = "achieved"
+        elif doc_year and year < doc_year and not deadline and doc_kind in ("plan", "opinion"):
+            kind = "achieved"
+        return FigureTime(kind, year, None, None, point)
+    if match.group("relative"):
+        year = doc_year + RELATIVE_YEARS[match.group("relative")] if doc_year else None
+        if year is not None and doc_year and year < doc_year:
+            kind = "achieved"
+        return FigureTime(kind, year, None, None, point)
+    if match.group("part"):
+        return FigureTime(kind, doc_year, None, None, point)
+    # 每年…不少于: a recurring yearly figure has no single year.
+    if match.group("each") == "年均" or fig.unit == "%":
+        if period:
+            return FigureTime(kind, period[1], period[0], period[1], LEVEL)
+        return FigureTime(kind, doc_year, None, None, LEVEL)
+    if period:
+        return FigureTime(kind, None, period[0], period[1], ANNUAL)
+    return FigureTime(kind, None, None, None, ANNUAL)

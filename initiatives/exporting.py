@@ -19,11 +19,13 @@ INITIATIVE_COLUMNS = [
     "region_codes",
     "provinces",
     "year",
+    "year_start",
     "year_end",
     "themes",
     "instruments",
     "status",
     "document",
+    "document_id",
     "document_file",
     "start",
     "end",
@@ -37,15 +39,18 @@ TARGET_COLUMNS = [
     "comparator",
     "kind",
     "year",
+    "year_start",
     "year_end",
     "regions",
     "region_codes",
     "text",
     "document",
+    "document_id",
     "document_file",
     "start",
     "end",
     "initiative_id",
+    "period_type",
 ]
 CHUNK = 2000
 MULTI = "; "
@@ -124,15 +129,19 @@ def initiative_values(queryset, base_url=""):
                 "title",
                 "text",
                 "year",
+                "year_start",
                 "year_end",
                 "status",
                 "document__title",
+                "document_id",
                 "document__file_name",
                 "start",
                 "end",
             )
         )
-        for pk, title, text, year, year_end, status, doc_title, doc_file, start, end in rows:
+        for row in rows:
+            pk, title, text, year, year_start, year_end, status = row[:7]
+            doc_title, document_id, doc_file, start, end = row[7:]
             if keep is not None and pk not in keep:
                 continue
             codes = regions.get(pk, [])
@@ -150,11 +159,13 @@ def initiative_values(queryset, base_url=""):
                 list(codes),
                 provinces,
                 year,
+                year_start,
                 year_end,
                 themes.get(pk, []),
                 instruments.get(pk, []),
                 status,
                 doc_title,
+                document_id,
                 doc_file,
                 start,
                 end,
@@ -181,14 +192,17 @@ def target_rows(queryset):
                 "comparator",
                 "kind",
                 "year",
+                "year_start",
                 "year_end",
                 "region_id",
                 "text",
                 "document__title",
+                "document_id",
                 "document__file_name",
                 "start",
                 "end",
                 "initiative_id",
+                "period_type",
             )
         )
         for (
@@ -199,14 +213,17 @@ def target_rows(queryset):
             comparator,
             kind,
             year,
+            year_start,
             year_end,
             region,
             text,
             doc_title,
+            document_id,
             doc_file,
             start,
             end,
             initiative_id,
+            period_type,
         ) in rows:
             yield [
                 pk,
@@ -216,15 +233,18 @@ def target_rows(queryset):
                 comparator,
                 kind,
                 year,
+                year_start,
                 year_end,
                 g.path_name(region) if region else "",
                 region or "",
                 text,
                 doc_title,
+                document_id,
                 doc_file,
                 start,
                 end,
                 initiative_id,
+                period_type,
             ]
 
 

@@ -45,7 +45,7 @@ WATCHED = {
     "initiatives_initiative": (
         "INSERT",
         "DELETE",
-        "UPDATE OF status, year, document_id, search_text",
+        "UPDATE OF status, year, year_start, year_end, document_id, search_text",
     ),
     "initiatives_document": ("DELETE", "UPDATE OF kind"),
     "initiatives_initiativeregion": ("INSERT", "DELETE", "UPDATE"),
@@ -124,6 +124,8 @@ class FacetIndex:
     stamp: int | None
     ids: np.ndarray  # initiative ids, ascending; a row is a position here
     year: np.ndarray  # year or NO_YEAR
+    year_start: np.ndarray  # the period in force, or NO_YEAR for both ends
+    year_end: np.ndarray
     kind: np.ndarray  # index into KINDS
     document: np.ndarray  # document id
     newest: np.ndarray  # rows in "newest" order: year desc (none last), id desc
@@ -202,9 +204,16 @@ def _fetch(connection, queryset):
 
 def build(connection, stamp):
     visible = Initiative.objects.exclude(status=Status.HIDDEN).order_by("pk")
-    rows = _fetch(connection, visible.values_list("pk", "year", "document__kind", "document_id"))
+    rows = _fetch(
+        connection,
+        visible.values_list(
+            "pk", "year", "document__kind", "document_id", "year_start", "year_end"
+        ),
+    )
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     year = np.fromiter((r[1] or NO_YEAR for r in rows), dtype=np.int32, count=len(rows))
+    year_start = np.fromiter((r[4] or NO_YEAR for r in rows), dtype=np.int32, count=len(rows))
+    year_end = np.fromiter((r[5] or NO_YEAR for r in rows), dtype=np.int32, count=len(rows))
     kind_position = {kind: n for n, kind in enumerate(KINDS)}
     kind = np.fromiter((kind_position.get(r[2], 0) for r in rows), dtype=np.int8, count=len(rows))
     document = np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows))
@@ -266,6 +275,8 @@ def build(connection, stamp):
         stamp=stamp,
         ids=ids,
         year=year,
+        year_start=year_start,
+        year_end=year_end,
         kind=kind,
         document=document,
         newest=newest,
@@ -557,6 +568,14 @@ class Selection:
 def _nonzero(counts):
     values = np.flatnonzero(counts)
     return zip(values.tolist(), counts[values].tolist(), strict=True)
+
+
+def in_force_mask(index, year):
+    """Rows in force in ``year``: their period contains it, or without one, their year."""
+    no_period = index.year_start == NO_YEAR
+    return np.where(
+        no_period, index.year == year, (index.year_start <= year) & (index.year_end >= year)
+    )
 
 
 def rows_mask(index, rows):

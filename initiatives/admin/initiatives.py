@@ -62,7 +62,9 @@ class InitiativeTargetInline(TargetFieldsMixin, admin.TabularInline):
         "comparator",
         "kind",
         "year",
+        "year_start",
         "year_end",
+        "period_type",
         "region",
         "status",
         "text",
@@ -180,6 +182,7 @@ class InitiativeForm(forms.ModelForm):
             "start",
             "end",
             "year",
+            "year_start",
             "year_end",
             "themes",
             "instruments",
@@ -243,11 +246,23 @@ class InitiativeAdmin(CuratedAdmin):
         if obj is None:
             return [
                 (None, {"fields": ["document", "title", "text", "heading", "start", "end"]}),
-                (_("归类"), {"fields": ["year", "year_end", "themes", "instruments", "status"]}),
+                (
+                    _("归类"),
+                    {
+                        "fields": [
+                            "year",
+                            "year_start",
+                            "year_end",
+                            "themes",
+                            "instruments",
+                            "status",
+                        ]
+                    },
+                ),
             ]
         return [
             (None, {"fields": ["title", "status", "source_in_context", "heading"]}),
-            (_("归类"), {"fields": ["year", "year_end", "themes", "instruments"]}),
+            (_("归类"), {"fields": ["year", "year_start", "year_end", "themes", "instruments"]}),
             (
                 _("出处"),
                 {"fields": ["document", "start", "end", "text", *PROVENANCE, "curated_fields"]},
@@ -366,7 +381,9 @@ class TargetAdmin(CuratedAdmin):
         "unit",
         "kind",
         "year",
+        "year_start",
         "year_end",
+        "period_type",
         "region",
         "initiative",
         "status",

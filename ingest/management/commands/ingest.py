@@ -4,7 +4,9 @@ import sys
 import time
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import URLValidator
 
 from ingest.extract import Extractor
 from ingest.pipeline import UnreadableDocument, ingest_path
@@ -23,6 +25,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="files or folders to ingest")
+        parser.add_argument(
+            "--source-url",
+            default="",
+            help="where the document was published (one file only); kept as its source link",
+        )
 
     def handle(self, *args, **options):
         paths = options["paths"]
@@ -31,6 +38,17 @@ class Command(BaseCommand):
             self.stderr.write(f"{path}: no such file or folder")
         if not files and not missing:
             raise CommandError("no text documents found in the given paths")
+        source_url = options["source_url"].strip()
+        if source_url:
+            # One link names one document: refuse it for a folder rather than stamp them all.
+            if len(files) + len(missing) != 1:
+                raise CommandError("--source-url applies to a single file")
+            try:
+                URLValidator(schemes=["http", "https"])(source_url)
+            except ValidationError:
+                raise CommandError(
+                    f"--source-url is not an http(s) URL: {source_url[:80]}"
+                ) from None
         extractor = Extractor(gazetteer(), Vocabulary.from_database())
         counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": len(missing)}
         totals = {"initiatives": 0, "targets": 0}
@@ -38,7 +56,7 @@ class Command(BaseCommand):
         show_progress = len(files) > 20 and options["verbosity"] >= 1 and sys.stdout.isatty()
         for n, path in enumerate(files, 1):
             try:
-                outcome = ingest_path(path, extractor=extractor)
+                outcome = ingest_path(path, extractor=extractor, source_url=source_url)
             except UnreadableDocument as exc:
                 counts["failed"] += 1
                 self.stderr.write(f"{path}: {exc}")
