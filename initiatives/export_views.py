@@ -47,6 +47,7 @@ FILE_NAME_PARAMS = [
     "year",
     "year_min",
     "year_max",
+    "in_force",
     "instrument",
     "kind",
     "indicator",
@@ -348,6 +349,7 @@ _PLACE_PARAMS = [
     _param("year", "Year reported for.", _YEAR, True),
     _param("year_min", "Earliest year.", _YEAR),
     _param("year_max", "Latest year.", _YEAR),
+    _param("in_force", "Rows whose period contains this year (no period: their year).", _YEAR),
     _param("kind", "Document kind (summary, opinion, plan, case_study, news, …).", None, True),
 ]
 INITIATIVE_PARAMS = [

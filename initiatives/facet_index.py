@@ -54,12 +54,31 @@ WATCHED = {
 }
 
 
-def _sqlite_ddl():
+def _existing(connection, watched):
+    """``watched`` without the UPDATE OF columns a table does not have yet: the stamp is
+    installed by an early migration, before later ones add columns (year_start, year_end)."""
+    out = {}
+    with connection.cursor() as cursor:
+        for table, events in watched.items():
+            columns = {
+                c.name for c in connection.introspection.get_table_description(cursor, table)
+            }
+            kept = []
+            for event in events:
+                if event.startswith("UPDATE OF "):
+                    names = [n.strip() for n in event[len("UPDATE OF ") :].split(",")]
+                    event = "UPDATE OF " + ", ".join(n for n in names if n in columns)
+                kept.append(event)
+            out[table] = tuple(kept)
+    return out
+
+
+def _sqlite_ddl(watched=WATCHED):
     statements = [
         f"""CREATE TABLE IF NOT EXISTS {STAMP_TABLE} (
             id INTEGER PRIMARY KEY CHECK (id = 1), stamp INTEGER NOT NULL)""",
     ]
-    for table, events in WATCHED.items():
+    for table, events in watched.items():
         for event in events:
             name = f"{table}_{event.split()[0].lower()}_stamp"
             statements.append(
@@ -71,7 +90,7 @@ def _sqlite_ddl():
     return statements
 
 
-def _postgres_ddl():
+def _postgres_ddl(watched=WATCHED):
     statements = [
         f"""CREATE TABLE IF NOT EXISTS {STAMP_TABLE} (
             id integer PRIMARY KEY CHECK (id = 1), stamp bigint NOT NULL)""",
@@ -84,7 +103,7 @@ def _postgres_ddl():
                 RETURN NULL;
             END $$""",
     ]
-    for table, events in WATCHED.items():
+    for table, events in watched.items():
         # One trigger per statement, not per row: a bulk insert pays once.
         statements.append(f"DROP TRIGGER IF EXISTS {table}_stamp ON {table}")
         statements.append(
@@ -100,8 +119,9 @@ STAMP_DDL = {"sqlite": _sqlite_ddl, "postgresql": _postgres_ddl}
 def install_stamp(connection):
     """Create the stamp table and its triggers (idempotent; SQLite loses a table's triggers
     when Django's schema editor rebuilds it, so this also runs after every migrate)."""
+    watched = _existing(connection, WATCHED)
     with connection.cursor() as cursor:
-        for statement in STAMP_DDL[connection.vendor]():
+        for statement in STAMP_DDL[connection.vendor](watched):
             cursor.execute(statement)
 
 

@@ -30,6 +30,16 @@ def fill_period_starts(apps, schema_editor):
         )
 
 
+def watch_periods(apps, schema_editor):
+    """Period edits move the in-force filter: the stamp triggers watch the new columns."""
+    from initiatives.facet_index import install_stamp
+
+    if schema_editor.connection.vendor == "sqlite":
+        # CREATE TRIGGER IF NOT EXISTS would keep the old column list.
+        schema_editor.execute("DROP TRIGGER IF EXISTS initiatives_initiative_update_stamp")
+    install_stamp(schema_editor.connection)
+
+
 class Migration(migrations.Migration):
     dependencies = [("initiatives", "0007_facet_index_stamp")]
 
@@ -151,4 +161,5 @@ class Migration(migrations.Migration):
                 name="target_sane_period",
             ),
         ),
-    ]
+        migrations.RunPython(watch_periods, migrations.RunPython.noop),
+]
