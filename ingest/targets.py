@@ -188,7 +188,13 @@ def _comparator(match, after, before):
     return "="
 
 
+# In a plan's forward-looking text 实现/建成/带动 are what it will do; only these say done.
+PAST_CUES = re.compile(r"已经|已|截至|截止|以来|期间|\d{4}年(?:末|底)")
+
+
 def _kind(context, forward_looking):
+    if forward_looking and not PAST_CUES.search(context):
+        return "target"
     target = list(TARGET_CUES.finditer(context))
     achieved = list(ACHIEVED_CUES.finditer(context))
     if target and (not achieved or target[-1].start() > achieved[-1].start()):
@@ -300,11 +306,23 @@ def five_year_plan(n_char):
     return first, first + 4
 
 
-def _time_before(text, sentence_start, position):
+def _span_of(match):
+    if match.group("plan"):
+        return five_year_plan(match.group("plan_n"))
+    start, end = int(match.group("range_a")), int(match.group("range_b"))
+    return (start, end) if start <= end else None
+
+
+def _time_before(text, sentence_start, position, dated_only=False):
     """The time expression nearest before ``position`` in its sentence that dates the
-    figure (baselines such as 比2018年同期 are skipped), or ``None``."""
+    figure (baselines such as 比2018年同期 are skipped), or ``None``. ``dated_only``: only
+    expressions that name their years (十三五, 2016-2020年, 2017年), not 今年 or 每年."""
     found = list(TIME.finditer(text, sentence_start, position))
     for match in reversed(found):
+        if dated_only and not (
+            match.group("plan") or match.group("range_a") or match.group("year")
+        ):
+            continue
         before = text[max(sentence_start, match.start() - 4) : match.start()]
         after = text[match.end() : match.end() + 4]
         if BASELINE_BEFORE.search(before) or BASELINE_AFTER.match(after):
@@ -335,11 +353,27 @@ def figure_time(text, fig, *, doc_year, period=None, doc_kind=""):
     first_year = period[0] if period else doc_year
     found = _time_before(text, sentence_start, value_at)
     if found is None:
+        # The paragraph's opening often dates what follows (“十三五”期间,… 。…发放贷款3.98亿元).
+        paragraph_start = text.rfind("\n", 0, sentence_start) + 1
+        found = _time_before(text, paragraph_start, sentence_start, dated_only=True)
+    if found is None:
         if kind == "target" and period:
             # A plan's goal without a date of its own holds for the plan's period.
             return FigureTime(kind, period[1], period[0], period[1], flow)
+        if kind == "achieved" and period and doc_kind == "plan":
+            # A plan's results stand before its period: the base year (2020 for 十四五).
+            return FigureTime(kind, period[0] - 1, None, None, point)
         return FigureTime(kind, doc_year, None, None, point)
     match, deadline = found
+    if match.group("each"):
+        # 十三五以来…每年输送1.2万人: the yearly figure of the period named before it.
+        earlier = _time_before(text, sentence_start, match.start(), dated_only=True)
+        if earlier is not None and (earlier[0].group("plan") or earlier[0].group("range_a")):
+            span = _span_of(earlier[0])
+            if span:
+                if first_year and span[1] < first_year:
+                    kind = "achieved"
+                return FigureTime(kind, None, span[0], span[1], LEVEL if is_level else ANNUAL)
     if match.group("plan"):
         start, end = five_year_plan(match.group("plan_n"))
         if first_year and end < first_year:

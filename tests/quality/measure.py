@@ -121,6 +121,13 @@ def measure_document(annotation, extractor, vocabulary_names):
         if hits:
             matched_extracted.add(hits[0][0])
             t.add("target.kind", hits[0][1].kind == gold["kind"])
+            # ANNOTATION.md "Years": the year the figure refers to (a multi-year figure:
+            # the last year of its period; a recurring yearly goal: none).
+            if "year" in gold:
+                t.add("target.year", hits[0][1].year == gold["year"])
+            if gold.get("year_end"):
+                got = (hits[0][1].year_start, hits[0][1].year_end)
+                t.add("target.period", got == (gold.get("year_start"), gold["year_end"]))
     t.add("target.precision", len(matched_extracted), by=len(result.targets))
     return t
 
@@ -179,6 +186,8 @@ METRICS = [
     ("target recall", "target.recall"),
     ("target precision", "target.precision"),
     ("target kind right", "target.kind"),
+    ("target year", "target.year"),
+    ("target period (multi-year)", "target.period"),
 ]
 
 
