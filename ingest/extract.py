@@ -64,6 +64,22 @@ def _own_period(clause):
     return None
 
 
+def _without_repeats(text, found):
+    """The same figure stated twice in a document (a plan's goal in its prose and again in
+    its indicator table) is one target: the first statement is kept. Figures in one
+    paragraph are distinct (创建1个国家级、1个省级…基地 are two)."""
+    seen, kept = {}, []
+    for t in found:
+        key = (t.indicator, t.value, t.unit, t.comparator, t.kind, t.year, t.year_start)
+        key += (t.year_end, t.region_code)
+        paragraph = text.count("\n", 0, t.start)
+        if key in seen and seen[key] != paragraph:
+            continue
+        seen.setdefault(key, paragraph)
+        kept.append(t)
+    return kept
+
+
 class Extractor:
     def __init__(self, gazetteer, vocabulary):
         self.g = gazetteer
@@ -122,6 +138,7 @@ class Extractor:
                 target = self._target(text, fig, region, meta)
                 target.initiative_index = index
                 result.targets.append(target)
+        result.targets = _without_repeats(text, result.targets)
         return result
 
     def _target(self, text, fig, region_code, meta):

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from ingest import cleaning, formats, metadata, reading
 from ingest.extract import EXTRACTOR_VERSION, Extractor
+from ingest.indicators import IndicatorVocabulary
 from ingest.vocabulary import Vocabulary
 from initiatives.models import Document, Initiative, InitiativeRegion, Target
 from regions.gazetteer import gazetteer
@@ -214,11 +215,13 @@ def write_extraction(document, extraction, meta):
     Initiative.instruments.through.objects.bulk_create(instrument_rows)
 
     taken_targets = [(t.start, t.end) for t in curated_targets]
+    indicators = IndicatorVocabulary.from_database()
     target_rows = [
         Target(
             document=document,
             initiative=index_map.get(t.initiative_index),
             indicator=t.indicator[:80],
+            canonical_indicator_id=indicators.link(t.indicator, t.unit),
             value=t.value,
             unit=t.unit,
             comparator=t.comparator,

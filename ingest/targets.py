@@ -12,7 +12,7 @@ from decimal import Decimal
 FIGURE = re.compile(
     r"(?P<pre>近|约|超过|逾|达到|达)?"
     r"(?P<num>\d+(?:\.\d+)?)\s*(?P<approx1>余|多)?(?P<mag>万|亿|千)?(?P<approx2>余|多)?"
-    r"(?P<unit>人次|人|名|户|个|家|笔|元|%|所|项|场次|场|期|班次|批|条|套)"
+    r"(?P<unit>人次|人|名|户|个百分点|百分点|个|家|笔|元|%|所|项|场次|场|期|班次|批|条|套)"
 )
 MAGNITUDE = {"万": Decimal(10000), "亿": Decimal(100000000), "千": Decimal(1000), None: Decimal(1)}
 CLAUSE_SPLIT = re.compile(r"[,;。:、()\n]")
@@ -88,7 +88,8 @@ def find_figures(text, start, end, *, forward_looking=False):
         )
         before = span[clause_start : match.start()]
         clause_end = next((m.start() for m in CLAUSE_SPLIT.finditer(span, match.end())), len(span))
-        unit = match.group("unit")
+        # 个百分点 is a difference of rates, in 百分点 (not 个, a count).
+        unit = "百分点" if match.group("unit") == "个百分点" else match.group("unit")
         if (
             unit == "%"
             and COMPLETION_RATIO.search(before)

@@ -401,7 +401,8 @@ def pair_targets(targets):
 
 
 def _key(row):
-    return (row.indicator, row.unit, row.region_id)
+    # Linked rows compare by canonical indicator (城镇新增就业人数 is 城镇新增就业).
+    return (row.canonical_indicator_id or row.indicator, row.unit, row.region_id)
 
 
 def _order(row):

@@ -327,6 +327,10 @@ TARGET_SCHEMA = {
             "description": "annual: one year's (or each year's) figure; cumulative: summed "
             "over year_start–year_end; level: a rate or stock at a time.",
         },
+        "indicator_code": {
+            "type": "string",
+            "description": "Canonical indicator code (urban_new_jobs…); empty: none.",
+        },
     },
 }
 

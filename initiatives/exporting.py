@@ -51,6 +51,7 @@ TARGET_COLUMNS = [
     "end",
     "initiative_id",
     "period_type",
+    "indicator_code",
 ]
 CHUNK = 2000
 MULTI = "; "
@@ -203,6 +204,7 @@ def target_rows(queryset):
                 "end",
                 "initiative_id",
                 "period_type",
+                "canonical_indicator__code",
             )
         )
         for (
@@ -224,6 +226,7 @@ def target_rows(queryset):
             end,
             initiative_id,
             period_type,
+            indicator_code,
         ) in rows:
             yield [
                 pk,
@@ -245,6 +248,7 @@ def target_rows(queryset):
                 end,
                 initiative_id,
                 period_type,
+                indicator_code or "",
             ]
 
 

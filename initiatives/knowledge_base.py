@@ -430,6 +430,16 @@ TARGET_TABLE = Table(
             "string",
             constraints={"enum": ["annual", "cumulative", "level", ""]},
         ),
+        Column(
+            "indicator_code",
+            "string",
+            "标准指标代码（城镇新增就业为 urban_new_jobs；管理后台“标准指标”可查全部），"
+            "不属于任何标准指标时为空",
+            "Code of the canonical indicator (urban_new_jobs for 城镇新增就业); empty when "
+            "the figure is of no canonical indicator (see its own indicator label).",
+            "urban_new_jobs",
+            "string",
+        ),
     ),
     primary_key="id",
 )

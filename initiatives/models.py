@@ -195,6 +195,31 @@ class PolicyInstrument(models.Model):
         return reverse("instrument_detail", args=[self.slug])
 
 
+class Indicator(models.Model):
+    """A canonical employment indicator (城镇新增就业, 城镇登记失业率…) that targets link to.
+
+    A target's own ``indicator`` keeps the label the document used; the link says which
+    recurring indicator it is, so figures from different documents can be compared. A
+    word may name two indicators that differ by unit (创业担保贷款: 元 for the amount, 笔
+    for the count).
+    """
+
+    code = models.SlugField(_("代码"), max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    name_en = models.CharField(_("英文名"), max_length=120)
+    units = models.JSONField(_("单位"), default=list, help_text=_("基本单位，如 人、%、元、笔"))
+    synonyms = models.JSONField(_("同义词"), default=list, blank=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("标准指标")
+        verbose_name_plural = _("标准指标")
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.name
+
+
 class Status(models.TextChoices):
     EXTRACTED = "extracted", _("未审核")
     REVIEWED = "reviewed", _("已审核")
@@ -348,6 +373,15 @@ class Target(models.Model):
         related_name="targets",
     )
     indicator = models.CharField(_("指标"), max_length=80, db_index=True)
+    # The recurring indicator this figure is (none: "other", its own label says what).
+    canonical_indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("标准指标"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="targets",
+    )
     value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4)
     unit = models.CharField(_("单位"), max_length=12)
     comparator = models.CharField(

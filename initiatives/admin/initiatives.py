@@ -376,6 +376,7 @@ class TargetAdmin(CuratedAdmin):
     provenance_fields = ["document", "start", "end", "text"]
     fields = [
         "indicator",
+        "canonical_indicator",
         "comparator",
         "value",
         "unit",
