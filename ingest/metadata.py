@@ -25,6 +25,8 @@ FIVE_YEAR_PLAN = re.compile(r"[“\"]?十([一二三四五六七八九])五[”\
 EXPLICIT_PERIOD = re.compile(r"(20\d\d)\s*[-—–~至到]\s*(20\d\d)\s*年")
 YEAR_MONTH = re.compile(r"^(19\d\d|20\d\d)\s*年\s*(\d{1,2})\s*月$")
 YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)\s*年(?!代)")
+# The year inside a cited document number: 国发〔2015〕23号, 辽政办【2022】30号.
+CITED_YEAR = re.compile(r"[〔\[【(]\s*((?:19|20)\d\d)\s*[〕\]】)]\s*(?:第\s*)?\d{1,4}\s*号")
 # Column names of government sites that sit where a title would be.
 GENERIC_HEADINGS = re.compile(
     r"^(欢迎(?:访问|光临|来到).*|首页\W*|政策信息|政策解读|工作动态|新闻动态|通知公告|政务公开|信息公开|要闻|正文|详情)$"
@@ -205,13 +207,19 @@ def _year(title, text, kind, found):
         return found.issued.year
     if in_title and kind != "plan":
         return int(in_title.group(1))
+    if kind == "plan" and found.period:
+        # A plan is issued in its period's first years; a page dated later is a reprint.
+        if found.published is None or found.published.year > found.period[0]:
+            return found.period[0]
     if found.published is not None:
         return found.published.year
-    if kind == "plan" and found.period:
-        return found.period[0]
     if in_title:
         return int(in_title.group(1))
+    # Nothing dates it: the latest year it speaks of — years written out, the documents it
+    # cites (国发〔2015〕23号), the five-year plans it names (十四五 from 2021) — is the
+    # earliest it can be, and the year a careful reader would give it.
     years = [int(y) for y in YEAR.findall(text)]
+    years += [int(y) for y in CITED_YEAR.findall(text)]
+    years += [dates.period_of(m.group(0))[0] for m in FIVE_YEAR_PLAN.finditer(text[:3000])]
     plausible = [y for y in years if y <= datetime.date.today().year]
-    # The latest year the text speaks of is the one it reports on.
     return max(plausible) if plausible else None

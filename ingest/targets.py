@@ -272,6 +272,11 @@ BASELINE_BEFORE = re.compile(r"(?:比|较|相比|同比|对比|与|高于|低于
 BASELINE_AFTER = re.compile(r"^\s*[”\"]?(?:同期|相比|同比|水平)")
 DEADLINE_BEFORE = re.compile(r"(?:到|至|截至|截止|截止到|截至到)\s*[“\"]?$")
 SENTENCE_BREAK = re.compile(r"[。\n!?]")
+# The last look-back to a five-year plan before a paragraph: “十三五”期间 / 时期 / 以来.
+LOOK_BACK = re.compile(
+    r"十([一二三四五六七八九])五[”\"]?(?:期间|时期|以来)(?!.*十[一二三四五六七八九]五)", re.S
+)
+LOOK_BACK_REACH = 600
 # Stocks and rates are levels at a time; flows (新增, 培训, 发放…) add up over a period.
 LEVEL_WORDS = re.compile(r"率|占比|比重|比例|总量|总数|规模|容量|保有|人数达|参保")
 RELATIVE_YEARS = {
@@ -347,6 +352,7 @@ def figure_time(text, fig, *, doc_year, period=None, doc_kind=""):
         (m.end() for m in SENTENCE_BREAK.finditer(text, max(0, fig.start - 300), fig.start)),
         default=max(0, fig.start - 300),
     )
+    context = text[sentence_start:value_at]
     is_level = fig.unit == "%" or bool(LEVEL_WORDS.search(fig.indicator or ""))
     flow = LEVEL if is_level else CUMULATIVE
     point = LEVEL if is_level else ANNUAL
@@ -357,6 +363,14 @@ def figure_time(text, fig, *, doc_year, period=None, doc_kind=""):
         # The paragraph's opening often dates what follows (“十三五”期间,… 。…发放贷款3.98亿元).
         paragraph_start = text.rfind("\n", 0, sentence_start) + 1
         found = _time_before(text, paragraph_start, sentence_start, dated_only=True)
+    if found is None:
+        # A section looking back (一、“十三五”时期就业工作成效 / “十三五”期间,…) dates the
+        # figures of the paragraphs under it.
+        earlier = LOOK_BACK.search(text[max(0, sentence_start - LOOK_BACK_REACH) : sentence_start])
+        if earlier:
+            start, end = five_year_plan(earlier.group(1))
+            if first_year and end < first_year and not TARGET_CUES.search(context):
+                return FigureTime("achieved", end, start, end, flow)
     if found is None:
         if kind == "target" and period:
             # A plan's goal without a date of its own holds for the plan's period.

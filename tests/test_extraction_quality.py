@@ -24,3 +24,14 @@ def test_extraction_meets_the_bar_on_the_annotated_corpus():
     assert below == {}
     assert overall["rows per found initiative (mean)"] <= 3
     assert overall["unlocated quotes"] == 0
+
+
+def test_years_meet_the_bar_on_the_held_out_documents():
+    from tests.quality.years import measure
+
+    rows = measure()
+    initiatives = sum(r["initiatives"] for r in rows)
+    found = sum(r["targets found"] for r in rows)
+    assert sum(r["initiatives right"] for r in rows) / initiatives >= 0.95
+    assert sum(r["target years right"] for r in rows) / found >= 0.90
+    assert found >= 0.9 * sum(r["targets annotated"] for r in rows)
