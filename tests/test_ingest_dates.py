@@ -298,3 +298,55 @@ def test_targets_filter_in_force_too(client):
     make_target(year=2020, period=(2016, 2020), kind="achieved", region="511100")
     filter_set = TargetFilter({"in_force": "2023"})
     assert list(filter_set.qs) == [goal]
+
+
+def test_a_measure_with_its_own_years_keeps_them():
+    from ingest.extract import _own_period
+
+    assert _own_period("实施高校毕业生就业创业推进行动(2019-2021年),每年组织见习。") == (2019, 2021)
+    assert _own_period("全面落实创业担保贷款政策。") is None
+
+
+@pytest.mark.django_db
+def test_pages_show_the_year_and_the_period_in_force_apart(client):
+    plan = make_document(kind="plan", year=2022, period=(2021, 2025))
+    initiative = make_initiative(
+        document=plan, text="实施创业担保贷款", year=2022, period=(2021, 2025)
+    )
+    html = client.get(initiative.get_absolute_url()).content.decode()
+    assert "<dd>2022</dd>" in html and "<dd>2021–2025</dd>" in html
+    results = client.get("/initiatives/").content.decode()
+    assert '<span class="year">2022 (2021–2025)</span>' in results
+
+
+@pytest.mark.django_db
+def test_curators_give_a_date_with_its_precision(admin_client):
+    document = make_document(title="某市就业工作总结")
+    url = f"/admin/initiatives/document/{document.pk}/change/"
+    form = {
+        "title": document.title,
+        "kind": document.kind,
+        "issuing_region": "510000",
+        "issuer": "某市人民政府",
+        "doc_number": "某政发〔2018〕3号",
+        "issued_on": "2018-05-01",
+        "issued_precision": "",
+        "published_on": "",
+        "published_precision": "",
+        "year": "2018",
+        "period_start": "",
+        "period_end": "",
+        "permanence": "",
+        "source_url": "",
+        "targets-TOTAL_FORMS": "0",
+        "targets-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(url, form)
+    assert response.status_code == 200  # a date without its precision is refused
+    assert "请说明这个日期精确到年、月还是日" in response.content.decode()
+    form["issued_precision"] = "month"
+    response = admin_client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    document.refresh_from_db()
+    assert document.issued_text == "2018年5月" and document.doc_number == "某政发〔2018〕3号"
+    assert "issued_on" in document.curated_fields  # re-ingest leaves the correction alone
