@@ -443,6 +443,19 @@ class Target(models.Model):
         return f"{self.indicator} {self.comparator} {self.value}{self.unit}"
 
     @property
+    def readable_text(self):
+        """``> 20万人``: the value as a reader writes it (``exact_text`` for the digits)."""
+        from initiatives.charts import readable_figure
+
+        return readable_figure(self)
+
+    @property
+    def exact_text(self):
+        from initiatives.charts import _figure
+
+        return _figure(self)
+
+    @property
     def period_text(self):
         if self.year_start is not None:
             return period_text(self.year_start, self.year_end)

@@ -129,7 +129,7 @@ def test_instrument_page_sets_regions_side_by_side(client, loan):
     rows = re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</tr>", html, re.S)
     assert len(rows) == 2
     assert "巨鹿县" in rows[0] and "2017" in rows[0]
-    assert "乐山市" in rows[1] and "2019" in rows[1] and "20000" in rows[1]
+    assert "乐山市" in rows[1] and "2019" in rows[1] and 'title="20,000 人">2万人<' in rows[1]
 
 
 def test_home_shows_counts_themes_provinces_and_latest_documents(client, loan):
