@@ -144,12 +144,14 @@ def parse_date(value):
 
 
 def _date_line(line):
-    """A line that is only a date (a signature date, a ``2022年4月`` line under a title)."""
+    """A line that is only a date (a signature date, a ``2022年4月`` line under a title).
+
+    A bare year (``2025年``) is a table's column header, never a date of issue."""
     stripped = re.sub(r"[\s()（）]", "", line)
     if len(stripped) > 16:
         return None
     found = parse_date(stripped)
-    if found is None:
+    if found is None or found.precision == YEAR:
         return None
     rest = DAY_DATE.sub("", stripped)
     rest = CN_DATE.sub("", rest)
@@ -214,7 +216,10 @@ def period_of(text, issued_year=None):
 
 
 def _permanence(title, text):
-    match = TRIAL.search(title) or TRIAL.search(text[:600])
+    # The title (or the lines standing for it); the body cites other documents' titles
+    # (根据《…暂行办法》), which say nothing about this one.
+    head = "\n".join(text.split("\n")[:2])
+    match = TRIAL.search(title) or TRIAL.search(re.sub(r"《[^》]*》", "", head))
     if match:
         return match.group(1) or match.group(2)
     match = VALIDITY.search(text[-2000:]) or VALIDITY.search(text[:600])

@@ -350,3 +350,11 @@ def test_curators_give_a_date_with_its_precision(admin_client):
     document.refresh_from_db()
     assert document.issued_text == "2018年5月" and document.doc_number == "某政发〔2018〕3号"
     assert "issued_on" in document.curated_fields  # re-ingest leaves the correction alone
+
+
+def test_a_bare_year_at_the_end_is_no_signature_and_cited_rules_are_not_this_ones():
+    found = read(
+        "关于做好就业工作的通知\n根据《某省就业补助资金管理暂行办法》,现通知如下。\n"
+        "一、稳定就业。\n指标\n2025年"
+    )
+    assert found.issued is None and found.permanence == ""
