@@ -358,3 +358,15 @@ def test_a_bare_year_at_the_end_is_no_signature_and_cited_rules_are_not_this_one
         "一、稳定就业。\n指标\n2025年"
     )
     assert found.issued is None and found.permanence == ""
+
+
+@pytest.mark.django_db
+def test_a_curators_period_edit_moves_the_in_force_results(in_force_rows):
+    opinion = in_force_rows["opinion"]
+    assert (
+        opinion.pk
+        not in InitiativeFilter({"in_force": "2020"}).results(Initiative.objects.all()).ids.tolist()
+    )
+    Initiative.objects.filter(pk=opinion.pk).update(year_start=2018, year_end=2020)
+    found = InitiativeFilter({"in_force": "2020"}).results(Initiative.objects.all()).ids.tolist()
+    assert opinion.pk in found
