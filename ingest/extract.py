@@ -12,6 +12,8 @@ from ingest.places import PlaceMatcher, is_national_lead
 from regions.gazetteer import NATIONAL_CODE
 
 EXTRACTOR_VERSION = "ingest-1.0"
+# A measure with its own years: 2019-2021年, 2019年至2021年.
+OWN_PERIOD = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年?\s*[-—–~至到]\s*((?:19|20)\d\d)\s*年")
 LEAD_JOINER = re.compile(r"[、,]?|和|及|与|以及")
 # A place name followed by one of these names an organisation, park or product.
 ORGANISATION_AFTER = re.compile(
@@ -50,6 +52,10 @@ class ExtractedInitiative:
                 links.append((code, role))
         return links
 
+    # (start, end) the measure is in force for: the document's period unless the sentence
+    # states its own (2019-2021年); ``None`` without either.
+    period: tuple | None = None
+
 
 @dataclass
 class ExtractedTarget:
@@ -62,7 +68,9 @@ class ExtractedTarget:
     kind: str
     region_code: str
     year: int | None
-    year_end: int | None
+    year_start: int | None = None
+    year_end: int | None = None
+    period_type: str = ""
     initiative_index: int | None = None
 
 
@@ -87,6 +95,29 @@ def _evidence_line(region_reason, cues):
     return line[:300]
 
 
+def _own_period(clause):
+    match = OWN_PERIOD.search(clause)
+    if match and int(match.group(1)) < int(match.group(2)) <= int(match.group(1)) + 15:
+        return int(match.group(1)), int(match.group(2))
+    return None
+
+
+def _without_repeats(text, found):
+    """The same figure stated twice in a document (a plan's goal in its prose and again in
+    its indicator table) is one target: the first statement is kept. Figures in one
+    paragraph are distinct (创建1个国家级、1个省级…基地 are two)."""
+    seen, kept = {}, []
+    for t in found:
+        key = (t.indicator, t.value, t.unit, t.comparator, t.kind, t.year, t.year_start)
+        key += (t.year_end, t.region_code)
+        paragraph = text.count("\n", 0, t.start)
+        if key in seen and seen[key] != paragraph:
+            continue
+        seen.setdefault(key, paragraph)
+        kept.append(t)
+    return kept
+
+
 class Extractor:
     def __init__(self, gazetteer, vocabulary):
         self.g = gazetteer
@@ -101,7 +132,7 @@ class Extractor:
             heading_region = self._heading_region(paragraph.headings, document_region)
             if paragraph.kind == "table":
                 for fig in targets.table_figures(paragraph.cells):
-                    result.targets.append(self._target(fig, heading_region, meta, forward=True))
+                    result.targets.append(self._target(text, fig, heading_region, meta))
                 continue
             place_led = self._place_led(heading_region)
             first_initiative = len(result.initiatives)
@@ -140,6 +171,7 @@ class Extractor:
                             roles=placed.roles,
                             other_regions=placed.others,
                             evidence=_evidence_line(placed.reason, cues),
+                            period=_own_period(clause) or meta.period,
                         )
                     )
             # Figures are read from the whole paragraph: background sentences that are not
@@ -161,16 +193,16 @@ class Extractor:
                     if index is not None
                     else heading_region
                 )
-                target = self._target(fig, region, meta, looking_ahead)
+                target = self._target(text, fig, region, meta)
                 target.initiative_index = index
                 result.targets.append(target)
+        result.targets = _without_repeats(text, result.targets)
         return result
 
-    def _target(self, fig, region_code, meta, forward):
-        if fig.kind == "target" and meta.kind == "plan" and meta.year_end:
-            year, year_end = meta.year_end - 4, meta.year_end
-        else:
-            year, year_end = meta.year, None
+    def _target(self, text, fig, region_code, meta):
+        when = targets.figure_time(
+            text, fig, doc_year=meta.year, period=meta.period, doc_kind=meta.kind
+        )
         return ExtractedTarget(
             start=fig.start,
             end=fig.end,
@@ -178,10 +210,12 @@ class Extractor:
             value=fig.value,
             unit=fig.unit,
             comparator=fig.comparator,
-            kind=fig.kind,
+            kind=when.kind,
             region_code=region_code,
-            year=year,
-            year_end=year_end,
+            year=when.year,
+            year_start=when.year_start,
+            year_end=when.year_end,
+            period_type=when.period_type,
         )
 
     def _place_led(self, context):

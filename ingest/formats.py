@@ -331,6 +331,10 @@ def _page_header(page):
         value = (meta.get("content") or "").strip()
         if key and value:
             header.setdefault(key, value)
+    # The page's own address, kept as the document's source link.
+    for link in root.xpath('//link[@rel="canonical"]/@href|//meta[@property="og:url"]/@content'):
+        if link.strip().lower().startswith(("http://", "https://")):
+            header.setdefault("source_url", link.strip())
     for bad in root.xpath("//script|//style|//noscript"):
         bad.drop_tree()
     body = root.find("body")

@@ -4,7 +4,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from ingest import places
+from ingest import dates, places
 from regions.gazetteer import NATIONAL_CODE
 
 CN_DIGITS = {
@@ -22,12 +22,13 @@ CN_DIGITS = {
 # 十一五 … 十九五 (2006–2050): 十四五 → 2021–2025.
 FIVE_YEAR_PLAN = re.compile(r"[“\"]?十([一二三四五六七八九])五[”\"]?")
 EXPLICIT_PERIOD = re.compile(r"(20\d\d)\s*[-—–~至到]\s*(20\d\d)\s*年")
-DATE = re.compile(r"(19\d\d|20\d\d)\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
 YEAR_MONTH = re.compile(r"^(19\d\d|20\d\d)\s*年\s*(\d{1,2})\s*月$")
 YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)\s*年(?!代)")
+# The year inside a cited document number: 国发〔2015〕23号, 辽政办【2022】30号.
+CITED_YEAR = re.compile(r"[〔\[【(]\s*((?:19|20)\d\d)\s*[〕\]】)]\s*(?:第\s*)?\d{1,4}\s*号")
 # Column names of government sites that sit where a title would be.
 GENERIC_HEADINGS = re.compile(
-    r"^(政策信息|政策解读|工作动态|新闻动态|通知公告|政务公开|信息公开|要闻|正文|详情)$"
+    r"^(欢迎(?:访问|光临|来到).*|首页\W*|政策信息|政策解读|工作动态|新闻动态|通知公告|政务公开|信息公开|要闻|正文|详情)$"
 )
 KIND_CUES = [
     ("plan", re.compile(r"规划|计划\(20|五年")),
@@ -51,25 +52,43 @@ class Metadata:
     title: str
     kind: str
     year: int | None
-    year_end: int | None
-    published_on: datetime.date | None
+    period_start: int | None
+    period_end: int | None
     issuing_region: str
-    publisher: str = ""
     region_evidence: str = ""  # why issuing_region: 发文机关 济宁市人民政府
+    issued_on: datetime.date | None = None
+    issued_precision: str = ""
+    published_on: datetime.date | None = None
+    published_precision: str = ""
+    issuer: str = ""
+    doc_number: str = ""
+    permanence: str = ""
+    source_url: str = ""
+
+    @property
+    def period(self):
+        return (self.period_start, self.period_end) if self.period_start else None
+
+    @property
+    def date(self):
+        """The document's own date, for resolving 今年, 上半年, 比…同期 in its sentences."""
+        if self.issued_on is not None:
+            return self.issued_on
+        return self.published_on
 
 
 def extract(text, header, matcher):
     lines = text.split("\n")
-    published_on = _publication_date(lines, header)
     title = _title(lines)
     body_sample = text[:3000]
-    period = _period(title + "\n" + body_sample)
-    kind = _kind(title, text, period)
+    # Any period cue, only to tell the kind: 五年/十四五 in a title, 2019-2021年 in a plan.
+    kind = _kind(title, text, _period(title + "\n" + body_sample))
+    found = dates.extract(text, header, title, kind_hint=kind)
     evidence = places.document_region(
         title, text, header, matcher, roundup=kind == "roundup" and not header.get("发文机关")
     )
     region = evidence.code
-    year, year_end = _years(title, text, kind, published_on, period)
+    year = _year(title, text, kind, found)
     if not title:
         # No title line (a column name such as 政策信息 stood there): say what the document is.
         place = matcher.g.get(region)
@@ -83,11 +102,18 @@ def extract(text, header, matcher):
         title=title[:300],
         kind=kind,
         year=year,
-        year_end=year_end,
-        published_on=published_on,
+        period_start=found.period[0] if found.period else None,
+        period_end=found.period[1] if found.period else None,
         issuing_region=region,
         region_evidence=evidence.reason,
-        publisher=header.get("发布机构") or header.get("发文机关") or header.get("来源") or "",
+        issued_on=found.issued.value if found.issued else None,
+        issued_precision=found.issued.precision if found.issued else "",
+        published_on=found.published.value if found.published else None,
+        published_precision=found.published.precision if found.published else "",
+        issuer=found.issuer,
+        doc_number=found.doc_number,
+        permanence=found.permanence,
+        source_url=found.source_url,
     )
 
 
@@ -102,34 +128,6 @@ def _title(lines):
         ):
             return line
     return ""
-
-
-def _publication_date(lines, header):
-    for key in ("发布时间", "发布日期", "成文日期", "发文日期", "日期"):
-        if header.get(key):
-            date = _date(header[key])
-            if date:
-                return date
-    # A signature date on its own line at the end, or a "2022年4月" line under the title.
-    for line in [*lines[-4:], *lines[:4]]:
-        if len(line) <= 14:
-            date = _date(line)
-            if date:
-                return date
-            match = YEAR_MONTH.match(line)
-            if match:
-                return datetime.date(int(match.group(1)), int(match.group(2)), 1)
-    return None
-
-
-def _date(value):
-    match = DATE.search(value)
-    if not match:
-        return None
-    try:
-        return datetime.date(*(int(g) for g in match.groups()))
-    except ValueError:
-        return None
 
 
 def _period(text):
@@ -161,22 +159,34 @@ def _kind(title, text, period):
     return "news"
 
 
-def _years(title, text, kind, published_on, period):
-    if kind == "plan" and period:
-        return (published_on.year if published_on else period[0]), period[1]
+def _year(title, text, kind, found):
+    """The document's year: the year a summary reports, else the year of issue (成文日期 or
+    dateline), else what the title says, else the page's date, else the latest year the
+    text speaks of."""
     in_title = YEAR.search(title)
+    if kind in ("summary", "roundup"):
+        opening = YEAR.search(text[:200])
+        if in_title:
+            return int(in_title.group(1))
+        if opening:
+            return int(opening.group(1))
+    if found.issued is not None:
+        return found.issued.year
+    if in_title and kind != "plan":
+        return int(in_title.group(1))
+    if kind == "plan" and found.period:
+        # A plan is issued in its period's first years; a page dated later is a reprint.
+        if found.published is None or found.published.year > found.period[0]:
+            return found.period[0]
+    if found.published is not None:
+        return found.published.year
     if in_title:
-        return int(in_title.group(1)), None
-    if kind == "opinion" and published_on:
-        return published_on.year, None
-    opening = YEAR.search(text[:200])
-    if kind == "summary" and opening:
-        return int(opening.group(1)), None
+        return int(in_title.group(1))
+    # Nothing dates it: the latest year it speaks of — years written out, the documents it
+    # cites (国发〔2015〕23号), the five-year plans it names (十四五 from 2021) — is the
+    # earliest it can be, and the year a careful reader would give it.
     years = [int(y) for y in YEAR.findall(text)]
-    if published_on:
-        return published_on.year, None
-    if years:
-        # The latest year the text speaks of is the one it reports on.
-        plausible = [y for y in years if y <= datetime.date.today().year]
-        return (max(plausible) if plausible else None), None
-    return None, None
+    years += [int(y) for y in CITED_YEAR.findall(text)]
+    years += [dates.period_of(m.group(0))[0] for m in FIVE_YEAR_PLAN.finditer(text[:3000])]
+    plausible = [y for y in years if y <= datetime.date.today().year]
+    return max(plausible) if plausible else None

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ingest import cleaning, formats, metadata, reading
 from ingest.extract import EXTRACTOR_VERSION, Extractor
+from ingest.indicators import IndicatorVocabulary
 from ingest.locking import lock_content
 from ingest.vocabulary import Vocabulary
 from initiatives import identity
@@ -113,7 +114,9 @@ def read_and_clean(data, *, file_name):
     return cleaned
 
 
-def ingest_bytes(data, *, file_name, replaces=None, uploaded_by=None, extractor=None):
+def ingest_bytes(
+    data, *, file_name, replaces=None, uploaded_by=None, extractor=None, source_url=""
+):
     """Ingest one file: a new document, or with ``replaces`` (a document id) its new version.
 
     Raises ``UnreadableDocument`` for a file that cannot be read and ``RefusedVersion``
@@ -121,6 +124,9 @@ def ingest_bytes(data, *, file_name, replaces=None, uploaded_by=None, extractor=
     document's. Nothing is written in either case.
     """
     cleaned = read_and_clean(data, file_name=file_name)
+    if source_url:
+        # Given by whoever loads the file: it wins over the page's own canonical link.
+        cleaned.header["source_url"] = source_url
     content_hash = hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest()
     existing = Document.objects.filter(content_hash=content_hash).first()
     if existing is not None:
@@ -130,6 +136,8 @@ def ingest_bytes(data, *, file_name, replaces=None, uploaded_by=None, extractor=
                 f"not a new version of document {replaces}",
                 document=existing,
             )
+        if source_url and not existing.source_url:
+            Document.objects.filter(pk=existing.pk).update(source_url=source_url[:500])
         return Outcome(
             existing, "unchanged", existing.initiatives.count(), existing.targets.count()
         )
@@ -229,10 +237,17 @@ def _apply_metadata(document, meta, text, content_hash):
         "title": meta.title,
         "kind": meta.kind,
         "year": meta.year,
-        "year_end": meta.year_end,
+        "period_start": meta.period_start,
+        "period_end": meta.period_end,
+        "issued_on": meta.issued_on,
+        "issued_precision": meta.issued_precision,
         "published_on": meta.published_on,
+        "published_precision": meta.published_precision,
         "issuing_region_id": meta.issuing_region,
-        "publisher": meta.publisher[:200],
+        "issuer": meta.issuer[:200],
+        "doc_number": meta.doc_number[:60],
+        "permanence": meta.permanence[:40],
+        "source_url": meta.source_url[:500],
     }
     curated = set(document.curated_fields or ())
     for name, value in values.items():
@@ -243,7 +258,7 @@ def _apply_metadata(document, meta, text, content_hash):
 # What the machine writes on each kind of row. A field a curator set (named in the row's
 # ``curated_fields``) is left as it is; everything else follows the new extraction. The
 # review status is never the machine's, so a status change protects nothing.
-INITIATIVE_FIELDS = ["title", "heading", "year", "year_end", "evidence"]
+INITIATIVE_FIELDS = ["title", "heading", "year", "year_start", "year_end", "evidence"]
 INITIATIVE_LINKS = ["regions", "themes", "instruments"]
 TARGET_FIELDS = [
     "indicator",
@@ -252,9 +267,12 @@ TARGET_FIELDS = [
     "comparator",
     "kind",
     "year",
+    "year_start",
     "year_end",
+    "period_type",
     "region_id",
     "initiative_id",
+    "canonical_indicator_id",
 ]
 
 
@@ -309,7 +327,9 @@ def _write_initiatives(document, extraction, meta, counts):
             "title": item.title,
             "heading": item.heading,
             "year": meta.year,
-            "year_end": meta.year_end,
+            # In force for the document's period unless the sentence states its own.
+            "year_start": (item.period or (None, None))[0],
+            "year_end": (item.period or (None, None))[1],
             "evidence": item.evidence[:300],
             # (code, role): a place that only names a partner or a venue is a link too.
             "regions": sorted(set(item.region_links())),
@@ -463,6 +483,7 @@ def _write_targets(document, extraction, initiative_for, counts):
         (t for t in extraction.targets if not any(t.start < e and s < t.end for s, e in taken)),
         key=lambda t: (t.start, t.end, t.indicator),
     )
+    indicators = IndicatorVocabulary.from_database()
     wanted = []
     for t in items:
         initiative = (
@@ -476,9 +497,12 @@ def _write_targets(document, extraction, initiative_for, counts):
                 "comparator": t.comparator,
                 "kind": t.kind,
                 "year": t.year,
+                "year_start": t.year_start,
                 "year_end": t.year_end,
+                "period_type": t.period_type,
                 "region_id": t.region_code,
                 "initiative_id": initiative.pk if initiative is not None else None,
+                "canonical_indicator_id": indicators.link(t.indicator, t.unit),
             }
         )
     # Paired by the figure's phrase alone: a curator may have renamed its indicator.
@@ -681,15 +705,26 @@ def fresh_extractor():
 
 def _stored_metadata(document, readable, extractor):
     """The document's own fields (a curator may have corrected them) as extraction input."""
+    # The header lines are not stored; the issuer is. Read again, the text gives the
+    # evidence for the region, which holds as long as a curator has not changed the region.
+    fresh = metadata.extract(readable, {"发文机关": document.issuer}, extractor.matcher)
     issuing_region = document.issuing_region_id
     if issuing_region is None:
-        issuing_region = metadata.extract(readable, {}, extractor.matcher).issuing_region
+        issuing_region = fresh.issuing_region
     return metadata.Metadata(
         title=document.title,
         kind=document.kind,
         year=document.year,
-        year_end=document.year_end,
-        published_on=document.published_on,
+        period_start=document.period_start,
+        period_end=document.period_end,
         issuing_region=issuing_region,
-        publisher=document.publisher,
+        region_evidence=fresh.region_evidence if fresh.issuing_region == issuing_region else "",
+        issued_on=document.issued_on,
+        issued_precision=document.issued_precision,
+        published_on=document.published_on,
+        published_precision=document.published_precision,
+        issuer=document.issuer,
+        doc_number=document.doc_number,
+        permanence=document.permanence,
+        source_url=document.source_url,
     )

@@ -14,7 +14,7 @@ FIGURE = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)\s*(?P<approx1>余|多)?(?P<mag>万|亿|千)?"
     # A reprint may carry the reading after a character: 35萬(wàn)人.
     r"(?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\))?(?P<approx2>余|多)?"
-    r"(?P<unit>人次|人|名|户|个|家|笔|元|%|所|项|场次|场|期|班次|批|条|套)"
+    r"(?P<unit>人次|人|名|户|个百分点|百分点|个|家|笔|元|%|所|项|场次|场|期|班次|批|条|套)"
 )
 MAGNITUDE = {"万": Decimal(10000), "亿": Decimal(100000000), "千": Decimal(1000), None: Decimal(1)}
 CLAUSE_SPLIT = re.compile(r"[,;。:、()\n]")
@@ -102,7 +102,8 @@ def find_figures(text, start, end, *, forward_looking=False):
             (m.end() for m in SENTENCE_SPLIT.finditer(span, 0, clause_start)), default=0
         )
         clause_end = next((m.start() for m in CLAUSE_SPLIT.finditer(span, match.end())), len(span))
-        unit = match.group("unit")
+        # 个百分点 is a difference of rates, in 百分点 (not 个, a count).
+        unit = "百分点" if match.group("unit") == "个百分点" else match.group("unit")
         if (
             unit == "%"
             and COMPLETION_RATIO.search(before)
@@ -281,8 +282,14 @@ def _comparator(match, after, before):
     return "="
 
 
+# In a plan's forward-looking text 实现/建成/带动 are what it will do; only these say done.
+PAST_CUES = re.compile(r"已经|已|截至|截止|以来|期间|\d{4}年(?:末|底)")
+
+
 def _kind(context, forward_looking, sentence_before=""):
     """target or achieved, from the figure's clause and, failing that, its sentence."""
+    if forward_looking and not PAST_CUES.search(context):
+        return "target"
     target = list(TARGET_CUES.finditer(context))
     achieved = list(ACHIEVED_CUES.finditer(context))
     reported = REPORTED_CUES.search(context)
@@ -346,3 +353,180 @@ def _table_unit(unit):
         if unit.startswith(prefix) and len(unit) > 1:
             return magnitude, unit[1:]
     return Decimal(1), unit or ""
+
+
+# When a figure holds: the year it refers to, the years it covers, and how ----------------
+
+FIVE_YEARS = "一二三四五六七八九"
+TIME = re.compile(
+    r"(?P<plan>十(?P<plan_n>[一二三四五六七八九])五)[”\"]?(?P<plan_when>期间|以来|时期|期末|末|初)?"
+    r"|(?P<range_a>(?:19|20)\d\d)\s*年?\s*[-—–~至到]\s*(?P<range_b>(?:19|20)\d\d)\s*年"
+    r"|(?P<year>(?:19|20)\d\d)\s*年(?P<year_part>底|末|度|初|上半年|下半年|前三季度|第?[一二三四]季度"
+    r"|\d{1,2}\s*[-—~至]\s*\d{1,2}\s*月|\d{1,2}月(?:底|末)?)?"
+    r"|(?P<relative>今年|本年度|本年|当年|全年|年内|去年|上年度|上年|上一年|明年|次年)"
+    r"|(?P<part>上半年|下半年|前三季度|第?[一二三四]季度|1\s*[-—~至]\s*\d{1,2}\s*月)"
+    r"|(?P<each>每年|年均|每年度)"
+)
+# 比2018年同期, 较上年, 与十三五末相比, 同比: a baseline the figure is compared with.
+BASELINE_BEFORE = re.compile(r"(?:比|较|相比|同比|对比|与|高于|低于)\s*[“\"]?$")
+BASELINE_AFTER = re.compile(r"^\s*[”\"]?(?:同期|相比|同比|水平)")
+DEADLINE_BEFORE = re.compile(r"(?:到|至|截至|截止|截止到|截至到)\s*[“\"]?$")
+SENTENCE_BREAK = re.compile(r"[。\n!?]")
+# The last look-back to a five-year plan before a paragraph: “十三五”期间 / 时期 / 以来.
+LOOK_BACK = re.compile(
+    r"十([一二三四五六七八九])五[”\"]?(?:期间|时期|以来)(?!.*十[一二三四五六七八九]五)", re.S
+)
+LOOK_BACK_REACH = 600
+# Stocks and rates are levels at a time; flows (新增, 培训, 发放…) add up over a period.
+LEVEL_WORDS = re.compile(r"率|占比|比重|比例|总量|总数|规模|容量|保有|人数达|参保")
+RELATIVE_YEARS = {
+    "今年": 0,
+    "本年度": 0,
+    "本年": 0,
+    "当年": 0,
+    "全年": 0,
+    "年内": 0,
+    "去年": -1,
+    "上年度": -1,
+    "上年": -1,
+    "上一年": -1,
+    "明年": 1,
+    "次年": 1,
+}
+ANNUAL, CUMULATIVE, LEVEL = "annual", "cumulative", "level"
+
+
+@dataclass
+class FigureTime:
+    kind: str
+    year: int | None
+    year_start: int | None
+    year_end: int | None
+    period_type: str
+
+
+def five_year_plan(n_char):
+    """十四五 → (2021, 2025): from the third plan on (1966–1970) one every five years."""
+    n = FIVE_YEARS.index(n_char) + 11
+    first = 1966 + 5 * (n - 3)
+    return first, first + 4
+
+
+def _span_of(match):
+    if match.group("plan"):
+        return five_year_plan(match.group("plan_n"))
+    start, end = int(match.group("range_a")), int(match.group("range_b"))
+    return (start, end) if start <= end else None
+
+
+def _time_before(text, sentence_start, position, dated_only=False):
+    """The time expression nearest before ``position`` in its sentence that dates the
+    figure (baselines such as 比2018年同期 are skipped), or ``None``. ``dated_only``: only
+    expressions that name their years (十三五, 2016-2020年, 2017年), not 今年 or 每年."""
+    found = list(TIME.finditer(text, sentence_start, position))
+    for match in reversed(found):
+        if dated_only and not (
+            match.group("plan") or match.group("range_a") or match.group("year")
+        ):
+            continue
+        before = text[max(sentence_start, match.start() - 4) : match.start()]
+        after = text[match.end() : match.end() + 4]
+        if BASELINE_BEFORE.search(before) or BASELINE_AFTER.match(after):
+            continue
+        # 由2015年的4.5%下降到… : the year dates the figure right after it only.
+        if text[match.end() : match.end() + 1] == "的" and position - match.end() > 12:
+            continue
+        return match, DEADLINE_BEFORE.search(before) is not None
+    return None
+
+
+def figure_time(text, fig, *, doc_year, period=None, doc_kind=""):
+    """When ``fig`` (a ``Figure`` over ``text``) holds, resolved against the document.
+
+    ``doc_year`` is the document's year (what 今年 and 一季度 mean), ``period`` its stated
+    period ``(start, end)`` or ``None``. A plan looking back (十三五期间…累计, 2015年…) reports
+    results: those figures become ``achieved`` for their own years.
+    """
+    value_at = fig.end
+    sentence_start = max(
+        (m.end() for m in SENTENCE_BREAK.finditer(text, max(0, fig.start - 300), fig.start)),
+        default=max(0, fig.start - 300),
+    )
+    context = text[sentence_start:value_at]
+    is_level = fig.unit == "%" or bool(LEVEL_WORDS.search(fig.indicator or ""))
+    flow = LEVEL if is_level else CUMULATIVE
+    point = LEVEL if is_level else ANNUAL
+    kind = fig.kind
+    first_year = period[0] if period else doc_year
+    found = _time_before(text, sentence_start, value_at)
+    if found is None:
+        # The paragraph's opening often dates what follows (“十三五”期间,… 。…发放贷款3.98亿元).
+        paragraph_start = text.rfind("\n", 0, sentence_start) + 1
+        found = _time_before(text, paragraph_start, sentence_start, dated_only=True)
+    if found is None:
+        # A section looking back (一、“十三五”时期就业工作成效 / “十三五”期间,…) dates the
+        # figures of the paragraphs under it.
+        earlier = LOOK_BACK.search(text[max(0, sentence_start - LOOK_BACK_REACH) : sentence_start])
+        if earlier:
+            start, end = five_year_plan(earlier.group(1))
+            if first_year and end < first_year and not TARGET_CUES.search(context):
+                return FigureTime("achieved", end, start, end, flow)
+    if found is None:
+        if kind == "target" and period:
+            # A plan's goal without a date of its own holds for the plan's period.
+            return FigureTime(kind, period[1], period[0], period[1], flow)
+        if kind == "achieved" and period and doc_kind == "plan":
+            # A plan's results stand before its period: the base year (2020 for 十四五).
+            return FigureTime(kind, period[0] - 1, None, None, point)
+        return FigureTime(kind, doc_year, None, None, point)
+    match, deadline = found
+    if match.group("each"):
+        # 十三五以来…每年输送1.2万人: the yearly figure of the period named before it.
+        earlier = _time_before(text, sentence_start, match.start(), dated_only=True)
+        if earlier is not None and (earlier[0].group("plan") or earlier[0].group("range_a")):
+            span = _span_of(earlier[0])
+            if span:
+                if first_year and span[1] < first_year:
+                    kind = "achieved"
+                return FigureTime(kind, None, span[0], span[1], LEVEL if is_level else ANNUAL)
+    if match.group("plan"):
+        start, end = five_year_plan(match.group("plan_n"))
+        if first_year and end < first_year:
+            kind = "achieved"  # a look-back: 十三五期间…累计达26.2万人 in a 十四五 plan
+        if match.group("plan_when") in ("末", "期末"):
+            return FigureTime(kind, end, None, None, LEVEL if is_level else point)
+        return FigureTime(kind, end, start, end, flow)
+    if match.group("range_a"):
+        start, end = int(match.group("range_a")), int(match.group("range_b"))
+        if start > end:
+            return FigureTime(kind, doc_year, None, None, point)
+        if first_year and end < first_year:
+            kind = "achieved"
+        return FigureTime(kind, end, start, end, flow)
+    if match.group("year"):
+        year = int(match.group("year"))
+        if deadline and kind == "target" and period and period[0] <= year <= period[1]:
+            # 到2025年…新增20万人: the plan's years up to the deadline.
+            if is_level:
+                return FigureTime(kind, year, None, None, LEVEL)
+            return FigureTime(kind, year, period[0], year, CUMULATIVE)
+        if first_year and year < first_year and not deadline:
+            kind = "achieved"
+        elif doc_year and year < doc_year and not deadline and doc_kind in ("plan", "opinion"):
+            kind = "achieved"
+        return FigureTime(kind, year, None, None, point)
+    if match.group("relative"):
+        year = doc_year + RELATIVE_YEARS[match.group("relative")] if doc_year else None
+        if year is not None and doc_year and year < doc_year:
+            kind = "achieved"
+        return FigureTime(kind, year, None, None, point)
+    if match.group("part"):
+        return FigureTime(kind, doc_year, None, None, point)
+    # 每年…不少于: a recurring yearly figure has no single year.
+    if match.group("each") == "年均" or fig.unit == "%":
+        if period:
+            return FigureTime(kind, period[1], period[0], period[1], LEVEL)
+        return FigureTime(kind, doc_year, None, None, LEVEL)
+    if period:
+        return FigureTime(kind, None, period[0], period[1], ANNUAL)
+    return FigureTime(kind, None, None, None, ANNUAL)

@@ -16,6 +16,7 @@ from math import ceil, floor, log10
 
 from django.db.models import Count
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from initiatives.models import Initiative, Target
 from regions.gazetteer import gazetteer
@@ -316,6 +317,14 @@ class TargetPair:
         return self.first.year_end
 
     @property
+    def target_period(self):
+        return _period_label(self.target)
+
+    @property
+    def achieved_period(self):
+        return _period_label(self.achieved)
+
+    @property
     def rows(self):
         return [t for t in (self.target, self.achieved) if t is not None]
 
@@ -339,6 +348,14 @@ class TargetPair:
         return _figure(self.achieved)
 
     @property
+    def target_readable(self):
+        return readable_figure(self.target)
+
+    @property
+    def achieved_readable(self):
+        return readable_figure(self.achieved)
+
+    @property
     def met(self):
         if self.target is None or self.achieved is None:
             return None
@@ -348,12 +365,14 @@ class TargetPair:
 
 
 def pair_targets(targets):
-    """Pair each target with an achieved row of the same indicator, unit and region.
+    """Pair each target with an achieved row of the same indicator, unit and region that
+    reports on the same period; whatever stays unpaired is shown alone, without a rate.
 
-    The achieved row must be for the same year and period, else the same year, else a year
-    inside the target's period (the latest: the furthest the region got). Each achieved row
-    pairs with one target at most; whatever stays unpaired is shown alone. Ordered by
-    indicator, region, year.
+    Same period means the same years covered (a 十三五 total never completes a 十四五 goal,
+    a five-year total is not one year's result); a recurring yearly goal (每年…, period
+    type annual over a plan's years) pairs with the latest one-year result inside its
+    years. Each achieved row pairs with one target at most. Ordered by indicator, region,
+    year.
     """
     targets = list(targets)
     achieved = {}
@@ -382,25 +401,62 @@ def pair_targets(targets):
 
 
 def _key(row):
-    return (row.indicator, row.unit, row.region_id)
+    # Linked rows compare by canonical indicator (城镇新增就业人数 is 城镇新增就业).
+    return (row.canonical_indicator_id or row.indicator, row.unit, row.region_id)
 
 
 def _order(row):
     return (row.indicator, row.region_id or "", row.year or 0, row.year_end or 0, row.pk)
 
 
+def _span(row):
+    """The years a row covers: its period, else its one year."""
+    if row.year_start is not None:
+        return row.year_start, row.year_end
+    return row.year, row.year
+
+
+def _compatible(a, b):
+    # An unknown period type (older or hand-made rows) is taken at its years' word.
+    return not a.period_type or not b.period_type or a.period_type == b.period_type
+
+
 def _best_match(target, candidates):
-    same_period = [a for a in candidates if (a.year, a.year_end) == (target.year, target.year_end)]
-    if same_period:
-        return same_period[0]
-    same_year = [a for a in candidates if a.year == target.year]
-    if same_year:
-        return same_year[0]
-    if target.year is not None and target.year_end is not None:
-        inside = [a for a in candidates if a.year and target.year <= a.year <= target.year_end]
+    same = [
+        a
+        for a in candidates
+        if a.year == target.year
+        and _span(a) == _span(target)
+        and _compatible(a, target)
+        and target.year is not None
+    ]
+    if same:
+        return same[0]
+    recurring = target.period_type == Target.PeriodType.ANNUAL and target.year_start is not None
+    if recurring:
+        inside = [
+            a
+            for a in candidates
+            if a.year_start is None
+            and a.year is not None
+            and target.year_start <= a.year <= target.year_end
+            and a.period_type in ("", Target.PeriodType.ANNUAL)
+        ]
         if inside:
-            return max(inside, key=lambda a: (a.year, a.year_end or 0, a.pk))
+            return max(inside, key=lambda a: (a.year, a.pk))
     return None
+
+
+def _period_label(row):
+    """``2021–2025 累计``, ``2021–2025 每年``, ``2017``: the years beside a figure."""
+    if row is None:
+        return ""
+    text = row.period_text
+    if row.year_start is not None and row.period_type == Target.PeriodType.ANNUAL:
+        return _("%(period)s 每年") % {"period": text}
+    if row.year_start is not None and row.period_type == Target.PeriodType.CUMULATIVE:
+        return _("%(period)s 累计") % {"period": text}
+    return text
 
 
 def draw_pairs(pairs, scale=None):
@@ -449,6 +505,25 @@ def _figure(row):
         return ""
     comparator = "" if row.comparator == Target.Comparator.EQ else f"{row.comparator} "
     return f"{comparator}{format_number(row.value)} {row.unit}"
+
+
+def readable_figure(row):
+    """``≥ 20万人``, ``3.98亿元``: a row's value in the units a reader writes it in."""
+    if row is None:
+        return ""
+    comparator = "" if row.comparator == Target.Comparator.EQ else f"{row.comparator} "
+    return f"{comparator}{readable_number(row.value)}{row.unit}"
+
+
+def readable_number(value):
+    """262000 → ``26.2万``, 398000000 → ``3.98亿``, 4.5 → ``4.5``: at most two decimals
+    in 万/亿 (the exact figure is shown beside it on hover)."""
+    value = Decimal(value)
+    for size, word in ((Decimal(100000000), "亿"), (Decimal(10000), "万")):
+        if abs(value) >= size:
+            scaled = (value / size).quantize(Decimal("0.01"))
+            return f"{scaled:f}".rstrip("0").rstrip(".") + word
+    return format_number(value).replace(",", "")
 
 
 def format_number(value):

@@ -45,7 +45,7 @@ WATCHED = {
     "initiatives_initiative": (
         "INSERT",
         "DELETE",
-        "UPDATE OF status, year, document_id, search_text",
+        "UPDATE OF status, year, year_start, year_end, document_id, search_text",
     ),
     "initiatives_document": ("DELETE", "UPDATE OF kind"),
     "initiatives_initiativeregion": ("INSERT", "DELETE", "UPDATE"),
@@ -54,12 +54,31 @@ WATCHED = {
 }
 
 
-def _sqlite_ddl():
+def _existing(connection, watched):
+    """``watched`` without the UPDATE OF columns a table does not have yet: the stamp is
+    installed by an early migration, before later ones add columns (year_start, year_end)."""
+    out = {}
+    with connection.cursor() as cursor:
+        for table, events in watched.items():
+            columns = {
+                c.name for c in connection.introspection.get_table_description(cursor, table)
+            }
+            kept = []
+            for event in events:
+                if event.startswith("UPDATE OF "):
+                    names = [n.strip() for n in event[len("UPDATE OF ") :].split(",")]
+                    event = "UPDATE OF " + ", ".join(n for n in names if n in columns)
+                kept.append(event)
+            out[table] = tuple(kept)
+    return out
+
+
+def _sqlite_ddl(watched=WATCHED):
     statements = [
         f"""CREATE TABLE IF NOT EXISTS {STAMP_TABLE} (
             id INTEGER PRIMARY KEY CHECK (id = 1), stamp INTEGER NOT NULL)""",
     ]
-    for table, events in WATCHED.items():
+    for table, events in watched.items():
         for event in events:
             name = f"{table}_{event.split()[0].lower()}_stamp"
             statements.append(
@@ -71,7 +90,7 @@ def _sqlite_ddl():
     return statements
 
 
-def _postgres_ddl():
+def _postgres_ddl(watched=WATCHED):
     statements = [
         f"""CREATE TABLE IF NOT EXISTS {STAMP_TABLE} (
             id integer PRIMARY KEY CHECK (id = 1), stamp bigint NOT NULL)""",
@@ -84,7 +103,7 @@ def _postgres_ddl():
                 RETURN NULL;
             END $$""",
     ]
-    for table, events in WATCHED.items():
+    for table, events in watched.items():
         # One trigger per statement, not per row: a bulk insert pays once.
         statements.append(f"DROP TRIGGER IF EXISTS {table}_stamp ON {table}")
         statements.append(
@@ -100,8 +119,9 @@ STAMP_DDL = {"sqlite": _sqlite_ddl, "postgresql": _postgres_ddl}
 def install_stamp(connection):
     """Create the stamp table and its triggers (idempotent; SQLite loses a table's triggers
     when Django's schema editor rebuilds it, so this also runs after every migrate)."""
+    watched = _existing(connection, WATCHED)
     with connection.cursor() as cursor:
-        for statement in STAMP_DDL[connection.vendor]():
+        for statement in STAMP_DDL[connection.vendor](watched):
             cursor.execute(statement)
 
 
@@ -124,6 +144,8 @@ class FacetIndex:
     stamp: int | None
     ids: np.ndarray  # initiative ids, ascending; a row is a position here
     year: np.ndarray  # year or NO_YEAR
+    year_start: np.ndarray  # the period in force, or NO_YEAR for both ends
+    year_end: np.ndarray
     kind: np.ndarray  # index into KINDS
     document: np.ndarray  # document id
     newest: np.ndarray  # rows in "newest" order: year desc (none last), id desc
@@ -202,9 +224,16 @@ def _fetch(connection, queryset):
 
 def build(connection, stamp):
     visible = Initiative.objects.exclude(status=Status.HIDDEN).order_by("pk")
-    rows = _fetch(connection, visible.values_list("pk", "year", "document__kind", "document_id"))
+    rows = _fetch(
+        connection,
+        visible.values_list(
+            "pk", "year", "document__kind", "document_id", "year_start", "year_end"
+        ),
+    )
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     year = np.fromiter((r[1] or NO_YEAR for r in rows), dtype=np.int32, count=len(rows))
+    year_start = np.fromiter((r[4] or NO_YEAR for r in rows), dtype=np.int32, count=len(rows))
+    year_end = np.fromiter((r[5] or NO_YEAR for r in rows), dtype=np.int32, count=len(rows))
     kind_position = {kind: n for n, kind in enumerate(KINDS)}
     kind = np.fromiter((kind_position.get(r[2], 0) for r in rows), dtype=np.int8, count=len(rows))
     document = np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows))
@@ -267,6 +296,8 @@ def build(connection, stamp):
         stamp=stamp,
         ids=ids,
         year=year,
+        year_start=year_start,
+        year_end=year_end,
         kind=kind,
         document=document,
         newest=newest,
@@ -558,6 +589,14 @@ class Selection:
 def _nonzero(counts):
     values = np.flatnonzero(counts)
     return zip(values.tolist(), counts[values].tolist(), strict=True)
+
+
+def in_force_mask(index, year):
+    """Rows in force in ``year``: their period contains it, or without one, their year."""
+    no_period = index.year_start == NO_YEAR
+    return np.where(
+        no_period, index.year == year, (index.year_start <= year) & (index.year_end >= year)
+    )
 
 
 def rows_mask(index, rows):

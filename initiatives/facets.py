@@ -326,7 +326,7 @@ def _raw_for(name, value, raw_values, filter_set):
     return str(value)
 
 
-GROUPS = [("q",), PLACE, ("theme",), YEARS, ("instrument",), ("kind",)]
+GROUPS = [("q",), PLACE, ("theme",), YEARS, ("in_force",), ("instrument",), ("kind",)]
 
 
 def relaxations(filter_set):

@@ -1,7 +1,7 @@
 """The one filter layer behind the search page, the CSV export and the JSON API.
 
 Query parameters (DESIGN.md, "Contracts"): ``q``, ``province``, ``region``, ``theme``,
-``year``, ``year_min``, ``year_max``, ``instrument``, ``kind``, ``sort`` (``page`` is the
+``year``, ``year_min``, ``year_max``, ``in_force``, ``instrument``, ``kind``, ``sort`` (``page`` is the
 view's). Several values of one parameter are OR, different parameters AND.
 
 The querystring is input from anyone: each value is checked on its own; a bad one is dropped
@@ -33,6 +33,11 @@ SORTS = [SORT_RELEVANCE, SORT_NEWEST, SORT_REGION]
 # Facet groups: the parameters one facet's counts leave out (all other filters apply).
 PLACE = ("province", "region")
 YEARS = ("year", "year_min", "year_max")
+
+
+def in_force_q(year):
+    """Rows whose period contains ``year``; a row without a period: its own year."""
+    return Q(year_start__lte=year, year_end__gte=year) | Q(year_start__isnull=True, year=year)
 
 
 class LenientMultipleField(forms.Field):
@@ -119,7 +124,7 @@ class RegionFilterMixin:
                     % {"param": labels.get(name, name), "value": raw}
                 )
         for name in self.form.errors:
-            if name in ("year_min", "year_max"):
+            if name in ("year_min", "year_max", "in_force"):
                 notices.append(
                     _("已忽略无效的年份范围：“%(value)s”") % {"value": self.data.get(name, "")[:40]}
                 )
@@ -146,6 +151,7 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
     year = MultiValueFilter(method="filter_year")
     year_min = YearFilter(field_name="year", lookup_expr="gte")
     year_max = YearFilter(field_name="year", lookup_expr="lte")
+    in_force = YearFilter(method="filter_in_force")
     instrument = MultiValueFilter(method="filter_instrument")
     kind = MultiValueFilter(method="filter_kind")
     sort = django_filters.ChoiceFilter(
@@ -287,6 +293,9 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
     def filter_kind(self, queryset, name, value):
         return queryset.filter(document__kind__in=value)
 
+    def filter_in_force(self, queryset, name, value):
+        return queryset.filter(in_force_q(value))
+
     # The filters as masks over the in-memory facet index: counts and result order.
     @cached_property
     def selection(self):
@@ -333,6 +342,9 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         if kinds:
             positions = [facet_index.KINDS.index(kind) for kind in kinds]
             masks["kind"] = np.isin(index.kind, positions)
+        in_force = self.active("in_force")
+        if in_force is not None:
+            masks["in_force"] = facet_index.in_force_mask(index, in_force)
         text = None
         if self.terms:
             # Rank while matching when every match is a result (no other filter): the
@@ -435,6 +447,7 @@ class TargetFilter(RegionFilterMixin, django_filters.FilterSet):
     year = MultiValueFilter(method="filter_year")
     year_min = YearFilter(field_name="year", lookup_expr="gte")
     year_max = YearFilter(field_name="year", lookup_expr="lte")
+    in_force = YearFilter(method="filter_in_force")
     indicator = MultiValueFilter(method="filter_indicator")
     target_kind = MultiValueFilter(method="filter_target_kind")
     kind = MultiValueFilter(method="filter_kind")
@@ -472,6 +485,9 @@ class TargetFilter(RegionFilterMixin, django_filters.FilterSet):
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(year__in=value)
+
+    def filter_in_force(self, queryset, name, value):
+        return queryset.filter(in_force_q(value))
 
     def filter_indicator(self, queryset, name, value):
         return queryset.filter(indicator__in=value)

@@ -213,8 +213,10 @@ def result_list(results, start):
         document = initiative.document
         year = ""
         if initiative.year:
-            end = f"–{initiative.year_end}" if initiative.year_end else ""
-            year = f'<span class="year">{initiative.year}{end}</span>'
+            # The document's year; the period in force beside it when it differs.
+            period = initiative.period_text
+            extra = f" ({period})" if period and period != str(initiative.year) else ""
+            year = f'<span class="year">{initiative.year}{escape(extra)}</span>'
         badge = ""
         if initiative.status == "extracted":
             badge = f'<span class="badge unreviewed">{unreviewed}</span>'

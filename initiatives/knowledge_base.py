@@ -23,7 +23,15 @@ from initiatives.exporting import (
     target_rows,
     write_csv,
 )
-from initiatives.models import Document, Initiative, PolicyInstrument, Status, Target, Theme
+from initiatives.models import (
+    Document,
+    Initiative,
+    PolicyInstrument,
+    Status,
+    Target,
+    Theme,
+    iso_date,
+)
 from regions.models import Region
 
 PACKAGE_NAME = "local-employment-initiatives"
@@ -144,17 +152,27 @@ INITIATIVE_TABLE = Table(
         Column(
             "year",
             "integer",
-            "举措所属年份（文件所报告的年份）",
-            "The year the document reports the initiative for.",
-            "2017",
+            "举措所属年份：文件的成文年份（工作总结为所总结的年份）",
+            "The document's year: of issue, or the year a summary reports on.",
+            "2022",
+            _INT_OR_NULL,
+            constraints={"minimum": 1949, "maximum": 2100},
+        ),
+        Column(
+            "year_start",
+            "integer",
+            "实施期起始年（文件所定时期，或句中自述的时期，如“十四五”为 2021），否则为空",
+            "First year of the period the measure is in force for (2021 for a 14th "
+            "five-year plan); empty when no period is stated. in_force=YYYY matches it.",
+            "2021",
             _INT_OR_NULL,
             constraints={"minimum": 1949, "maximum": 2100},
         ),
         Column(
             "year_end",
             "integer",
-            "跨年度时的截止年份（如“十四五”规划为 2025），否则为空",
-            "Last year of a period (2025 for a 14th five-year plan); empty otherwise.",
+            "实施期截止年（如“十四五”为 2025），否则为空",
+            "Last year of the period in force (2025 for a 14th five-year plan); empty otherwise.",
             "2025",
             _INT_OR_NULL,
             constraints={"minimum": 1949, "maximum": 2100},
@@ -194,6 +212,14 @@ INITIATIVE_TABLE = Table(
             "Title of the source document.",
             "乐山市“十四五”就业促进规划",
             "string",
+        ),
+        Column(
+            "document_id",
+            "integer",
+            "源文件编号（见 documents.csv；页面 /documents/<id>/）",
+            "Id of the source document (documents.csv; page /documents/<id>/).",
+            "5",
+            "integer",
         ),
         Column(
             "document_file",
@@ -303,8 +329,18 @@ TARGET_TABLE = Table(
         Column(
             "year",
             "integer",
-            "指标所属年份",
-            "Year the figure refers to.",
+            "数值所指的年份：目标的期限（到2025年 → 2025）或成效的年份；逐年目标为空",
+            "Year the figure refers to: a goal's deadline or a result's year; empty for a "
+            "recurring yearly goal.",
+            "2025",
+            _INT_OR_NULL,
+            constraints={"minimum": 1949, "maximum": 2100},
+        ),
+        Column(
+            "year_start",
+            "integer",
+            "跨年度数值的起始年（“十三五”期间累计 → 2016），否则为空",
+            "First year a multi-year figure covers (2016 for a 13th-plan total); else empty.",
             "2021",
             _INT_OR_NULL,
             constraints={"minimum": 1949, "maximum": 2100},
@@ -312,8 +348,8 @@ TARGET_TABLE = Table(
         Column(
             "year_end",
             "integer",
-            "跨年度目标的截止年份，否则为空",
-            "Last year of a period target; empty otherwise.",
+            "跨年度数值的截止年，否则为空",
+            "Last year a multi-year figure covers; empty otherwise.",
             "2025",
             _INT_OR_NULL,
             constraints={"minimum": 1949, "maximum": 2100},
@@ -351,6 +387,14 @@ TARGET_TABLE = Table(
             "string",
         ),
         Column(
+            "document_id",
+            "integer",
+            "源文件编号（见 documents.csv；页面 /documents/<id>/）",
+            "Id of the source document (documents.csv; page /documents/<id>/).",
+            "5",
+            "integer",
+        ),
+        Column(
             "document_file",
             "string",
             "导入源文件时的文件名",
@@ -383,6 +427,27 @@ TARGET_TABLE = Table(
             "Id of the initiative the figure belongs to, if any.",
             "1024",
             _INT_OR_NULL,
+        ),
+        Column(
+            "period_type",
+            "string",
+            "时期类型：annual 某一年（或每年）的数值；cumulative 起止年间的累计；"
+            "level 某一时点的水平（比率上限、总量）",
+            "annual: the figure of one year (or of each year); cumulative: summed over "
+            "year_start–year_end; level: a rate or stock at a point in time.",
+            "cumulative",
+            "string",
+            constraints={"enum": ["annual", "cumulative", "level", ""]},
+        ),
+        Column(
+            "indicator_code",
+            "string",
+            "标准指标代码（城镇新增就业为 urban_new_jobs；管理后台“标准指标”可查全部），"
+            "不属于任何标准指标时为空",
+            "Code of the canonical indicator (urban_new_jobs for 城镇新增就业); empty when "
+            "the figure is of no canonical indicator (see its own indicator label).",
+            "urban_new_jobs",
+            "string",
         ),
         Column(
             "key",
@@ -570,13 +635,31 @@ DOCUMENT_TABLE = Table(
             "plan",
             constraints={"enum": [k.value for k in Document.Kind]},
         ),
-        Column("year", "integer", "年份", "Year.", "2021"),
-        Column("year_end", "integer", "截止年份（规划期末）", "Last year of its period.", "2025"),
+        Column(
+            "year",
+            "integer",
+            "文件年份（成文年份；工作总结为所总结的年份）",
+            "The document's year (of issue; for a summary, the year it reports on).",
+            "2022",
+        ),
+        Column(
+            "period_start", "integer", "文件所定时期的起始年", "First year of its period.", "2021"
+        ),
+        Column("period_end", "integer", "文件所定时期的截止年", "Last year of its period.", "2025"),
+        Column(
+            "issued_on",
+            "string",
+            "成文日期，精确到所载的程度：YYYY、YYYY-MM 或 YYYY-MM-DD（不补造日、月）",
+            "Date of issue as precise as the source: YYYY, YYYY-MM or YYYY-MM-DD (no day "
+            "or month is invented).",
+            "2022-04",
+        ),
         Column(
             "published_on",
-            "date",
-            "发布日期（YYYY-MM-DD）",
-            "Publication date (YYYY-MM-DD).",
+            "string",
+            "网页发布日期，同上格式（转载页的日期不是成文日期）",
+            "Date the page carrying it appeared, same format (a reprint's date is not the "
+            "date of issue).",
             "2022-04-15",
         ),
         Column(
@@ -586,7 +669,24 @@ DOCUMENT_TABLE = Table(
             "GB/T 2260 code of the issuing region.",
             "511100",
         ),
-        Column("publisher", "string", "发布者", "Publisher.", "四川省乐山市人民政府"),
+        Column(
+            "issuer", "string", "发文机关或来源", "Issuing authority or source.", "乐山市人民政府"
+        ),
+        Column("doc_number", "string", "文号", "Document number.", "榕政办〔2018〕181号"),
+        Column(
+            "permanence",
+            "string",
+            "时效（试行、暂行、有效期…）",
+            "Trial / interim / validity.",
+            "试行",
+        ),
+        Column(
+            "source_url",
+            "string",
+            "原文链接",
+            "Link to the original publication.",
+            "https://www.leshan.gov.cn/…",
+        ),
         Column(
             "content_hash",
             "string",
@@ -678,23 +778,33 @@ def document_rows():
         "file_name",
         "kind",
         "year",
-        "year_end",
+        "period_start",
+        "period_end",
+        "issued_on",
+        "issued_precision",
         "published_on",
+        "published_precision",
         "issuing_region_id",
-        "publisher",
+        "issuer",
+        "doc_number",
+        "permanence",
+        "source_url",
         "content_hash",
         "extractor_version",
         "ingested_at",
     )
     for row in rows.iterator(chunk_size=2000):
-        *head, published_on, region, publisher, content_hash, version, ingested_at = row
+        head, (issued, issued_precision, published, published_precision), tail = (
+            row[:7],
+            row[7:11],
+            row[11:],
+        )
+        *tail, ingested_at = tail
         yield [
             *head,
-            published_on.isoformat() if published_on else None,
-            region,
-            publisher,
-            content_hash,
-            version,
+            iso_date(issued, issued_precision) or None,
+            iso_date(published, published_precision) or None,
+            *tail,
             _utc(ingested_at),
         ]
 

@@ -7,7 +7,49 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 SANE_YEARS = Q(year__isnull=True) | Q(year__gte=1949, year__lte=2100)
-SANE_PERIOD = Q(year_end__isnull=True) | (Q(year__isnull=False) & Q(year_end__gte=F("year")))
+# A period is whole or absent: both ends, in order (2021–2025), or neither.
+SANE_PERIOD = Q(year_start__isnull=True, year_end__isnull=True) | Q(
+    year_start__isnull=False, year_end__gte=F("year_start")
+)
+SANE_DOCUMENT_PERIOD = Q(period_start__isnull=True, period_end__isnull=True) | Q(
+    period_start__isnull=False, period_end__gte=F("period_start")
+)
+
+
+class Precision(models.TextChoices):
+    """How much of a date the source states: ``2022年4月`` is a month, never 2022-04-01."""
+
+    YEAR = "year", _("年")
+    MONTH = "month", _("月")
+    DAY = "day", _("日")
+
+
+def dated(value, precision):
+    """A date as precise as its source: ``2022年4月``, ``2018年5月22日``, ``2015年``."""
+    if value is None:
+        return ""
+    if precision == Precision.YEAR:
+        return f"{value.year}年"
+    if precision == Precision.MONTH:
+        return f"{value.year}年{value.month}月"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def iso_date(value, precision):
+    """``2022-04`` for a month, ``2015`` for a year: what a ``<time datetime>`` may say."""
+    if value is None:
+        return ""
+    if precision == Precision.YEAR:
+        return f"{value.year:04d}"
+    if precision == Precision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+def period_text(start, end):
+    if start is None:
+        return ""
+    return f"{start}–{end}" if end is not None and end != start else str(start)
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -30,7 +72,9 @@ class Document(models.Model):
     file_name = models.CharField(_("文件名"), max_length=255)
     content_hash = models.CharField(_("内容哈希"), max_length=64, editable=False)
     text = models.TextField(_("正文"), help_text=_("清洗后的全文；所有偏移量都指向它"))
-    publisher = models.CharField(_("发布者"), max_length=200, blank=True)
+    # 发文机关 / 来源: who issued the document (a reprint names its source).
+    issuer = models.CharField(_("发文机关"), max_length=200, blank=True)
+    doc_number = models.CharField(_("文号"), max_length=60, blank=True)
     issuing_region = models.ForeignKey(
         "regions.Region",
         verbose_name=_("发文地区"),
@@ -39,9 +83,25 @@ class Document(models.Model):
         on_delete=models.PROTECT,
         related_name="documents",
     )
+    # 成文日期: the date under the signature, or a news item's dateline. A date stored with
+    # precision "month" stands for that month only (the day is the 1st by convention).
+    issued_on = models.DateField(_("成文日期"), null=True, blank=True)
+    issued_precision = models.CharField(
+        _("成文日期精度"), max_length=5, choices=Precision.choices, blank=True
+    )
+    # When the page carrying it appeared: a 2016 page may reprint a 2015 document.
     published_on = models.DateField(_("发布日期"), null=True, blank=True)
+    published_precision = models.CharField(
+        _("发布日期精度"), max_length=5, choices=Precision.choices, blank=True
+    )
+    # The document's year: of issue, or the year of the work a summary reports.
     year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
-    year_end = models.PositiveSmallIntegerField(_("截止年份"), null=True, blank=True)
+    # The period it states (十四五 → 2021–2025; 今后三年 from 2019 → 2019–2021).
+    period_start = models.PositiveSmallIntegerField(_("时期起始年"), null=True, blank=True)
+    period_end = models.PositiveSmallIntegerField(_("时期截止年"), null=True, blank=True)
+    # 试行 / 暂行 / 有效期5年, as the document says it.
+    permanence = models.CharField(_("时效"), max_length=40, blank=True)
+    source_url = models.URLField(_("原文链接"), max_length=500, blank=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     extractor_version = models.CharField(_("抽取器版本"), max_length=32, editable=False)
     curated_fields = models.JSONField(_("人工修改的字段"), default=list, blank=True, editable=False)
@@ -80,7 +140,7 @@ class Document(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["content_hash"], name="document_unique_content_hash"),
             models.CheckConstraint(condition=SANE_YEARS, name="document_sane_year"),
-            models.CheckConstraint(condition=SANE_PERIOD, name="document_sane_period"),
+            models.CheckConstraint(condition=SANE_DOCUMENT_PERIOD, name="document_sane_period"),
         ]
         indexes = [
             # The home page lists the latest documents.
@@ -103,6 +163,26 @@ class Document(models.Model):
     @property
     def is_withdrawn(self):
         return self.withdrawn_at is not None
+
+    @property
+    def issued_text(self):
+        return dated(self.issued_on, self.issued_precision)
+
+    @property
+    def published_text(self):
+        return dated(self.published_on, self.published_precision)
+
+    @property
+    def issued_iso(self):
+        return iso_date(self.issued_on, self.issued_precision)
+
+    @property
+    def published_iso(self):
+        return iso_date(self.published_on, self.published_precision)
+
+    @property
+    def period_text(self):
+        return period_text(self.period_start, self.period_end)
 
 
 class DocumentVersion(models.Model):
@@ -196,6 +276,31 @@ class PolicyInstrument(models.Model):
         return reverse("instrument_detail", args=[self.slug])
 
 
+class Indicator(models.Model):
+    """A canonical employment indicator (城镇新增就业, 城镇登记失业率…) that targets link to.
+
+    A target's own ``indicator`` keeps the label the document used; the link says which
+    recurring indicator it is, so figures from different documents can be compared. A
+    word may name two indicators that differ by unit (创业担保贷款: 元 for the amount, 笔
+    for the count).
+    """
+
+    code = models.SlugField(_("代码"), max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    name_en = models.CharField(_("英文名"), max_length=120)
+    units = models.JSONField(_("单位"), default=list, help_text=_("基本单位，如 人、%、元、笔"))
+    synonyms = models.JSONField(_("同义词"), default=list, blank=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("标准指标")
+        verbose_name_plural = _("标准指标")
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.name
+
+
 class Status(models.TextChoices):
     EXTRACTED = "extracted", _("未审核")
     REVIEWED = "reviewed", _("已审核")
@@ -226,8 +331,11 @@ class Initiative(models.Model):
         through_fields=("initiative", "region"),
         related_name="initiatives",
     )
+    # The document's year; the period the measure is in force for (the document's period
+    # unless the sentence states its own). ``in_force`` filters on the period.
     year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
-    year_end = models.PositiveSmallIntegerField(_("截止年份"), null=True, blank=True)
+    year_start = models.PositiveSmallIntegerField(_("实施起始年"), null=True, blank=True)
+    year_end = models.PositiveSmallIntegerField(_("实施截止年"), null=True, blank=True)
     themes = models.ManyToManyField(Theme, verbose_name=_("主题"), blank=True)
     instruments = models.ManyToManyField(
         PolicyInstrument, verbose_name=_("政策工具"), blank=True, related_name="initiatives"
@@ -293,6 +401,10 @@ class Initiative(models.Model):
     @property
     def is_curated(self):
         return bool(self.curated_fields)
+
+    @property
+    def period_text(self):
+        return period_text(self.year_start, self.year_end)
 
 
 def _give_key(row, kind):
@@ -386,14 +498,38 @@ class Target(models.Model):
         related_name="targets",
     )
     indicator = models.CharField(_("指标"), max_length=80, db_index=True)
+    # The recurring indicator this figure is (none: "other", its own label says what).
+    canonical_indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("标准指标"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="targets",
+    )
     value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4)
     unit = models.CharField(_("单位"), max_length=12)
     comparator = models.CharField(
         _("比较"), max_length=1, choices=Comparator.choices, default=Comparator.EQ
     )
+
+    class PeriodType(models.TextChoices):
+        # The figure of one year (a result of 2017, 每年…不少于: each year of the period).
+        ANNUAL = "annual", _("年度")
+        # Summed over several years (十三五期间累计, a five-year plan's total).
+        CUMULATIVE = "cumulative", _("累计")
+        # A level at a point in time: a rate ceiling, a stock (控制在5.5%以内).
+        LEVEL = "level", _("水平")
+
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    # The year the figure refers to (a deadline, a result's year); a recurring yearly goal
+    # has none. ``year_start``/``year_end``: the years it covers.
     year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
-    year_end = models.PositiveSmallIntegerField(_("截止年份"), null=True, blank=True)
+    year_start = models.PositiveSmallIntegerField(_("起始年"), null=True, blank=True)
+    year_end = models.PositiveSmallIntegerField(_("截止年"), null=True, blank=True)
+    period_type = models.CharField(
+        _("时期类型"), max_length=10, choices=PeriodType.choices, blank=True
+    )
     region = models.ForeignKey(
         "regions.Region",
         verbose_name=_("地区"),
@@ -451,6 +587,25 @@ class Target(models.Model):
 
     def get_absolute_url(self):
         return reverse("target_detail", args=[self.pk])
+
+    @property
+    def readable_text(self):
+        """``> 20万人``: the value as a reader writes it (``exact_text`` for the digits)."""
+        from initiatives.charts import readable_figure
+
+        return readable_figure(self)
+
+    @property
+    def exact_text(self):
+        from initiatives.charts import _figure
+
+        return _figure(self)
+
+    @property
+    def period_text(self):
+        if self.year_start is not None:
+            return period_text(self.year_start, self.year_end)
+        return str(self.year) if self.year else ""
 
 
 class CurationRecord(models.Model):

@@ -139,6 +139,7 @@ def initiative_list(request):
         "export_query": facets.without(request.GET).lstrip("?"),
         "year_min": filter_set.active("year_min"),
         "year_max": filter_set.active("year_max"),
+        "in_force": filter_set.active("in_force"),
         "hidden_params": _hidden_params(request.GET, keep_out=("q", "page")),
     }
     return render(request, "initiatives/initiative_list.html", ctx)

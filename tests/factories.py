@@ -22,9 +22,10 @@ def make_document(
     title=None,
     kind="summary",
     year=2017,
-    year_end=None,
+    period=None,
     issuing_region="510000",
     file_name=None,
+    **fields,
 ):
     n = next(_counter)
     return Document.objects.create(
@@ -34,9 +35,11 @@ def make_document(
         text=text,
         kind=kind,
         year=year,
-        year_end=year_end,
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
         issuing_region_id=issuing_region,
         extractor_version="test",
+        **fields,
     )
 
 
@@ -49,7 +52,7 @@ def make_initiative(
     themes=(),
     instruments=(),
     year=2017,
-    year_end=None,
+    period=None,
     status="extracted",
     start=None,
 ):
@@ -66,7 +69,8 @@ def make_initiative(
         start=start,
         end=start + len(text),
         year=year,
-        year_end=year_end,
+        year_start=period[0] if period else None,
+        year_end=period[1] if period else None,
         status=status,
         extractor_version="test",
     )
@@ -89,6 +93,8 @@ def make_target(
     comparator="=",
     kind="target",
     year=2017,
+    period=None,
+    period_type="",
     region="610900",
     text="城镇新增就业20000人",
 ):
@@ -105,6 +111,9 @@ def make_target(
         comparator=comparator,
         kind=kind,
         year=year,
+        year_start=period[0] if period else None,
+        year_end=period[1] if period else None,
+        period_type=period_type,
         region_id=region,
         text=text,
         start=start,

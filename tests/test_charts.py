@@ -285,9 +285,15 @@ def targets():
         # Another region, another unit: neither pairs with the above.
         "other_region": make_target(value=5000, kind="achieved", region="511100", year=2017),
         "other_unit": make_target(value=3, unit="万人", kind="achieved", region="610900"),
-        # A period target and two years inside it: the latest is the one reported.
+        # A yearly goal over a period and two years inside it: the latest is reported.
         "period": make_target(
-            indicator="创业担保贷款", value=500, unit="笔", region="511100", year=2021
+            indicator="创业担保贷款",
+            value=500,
+            unit="笔",
+            region="511100",
+            year=None,
+            period=(2021, 2025),
+            period_type="annual",
         ),
         "in_2022": make_target(
             indicator="创业担保贷款",
@@ -322,8 +328,6 @@ def targets():
             year=2020,
         ),
     }
-    Target.objects.filter(pk=rows["period"].pk).update(year_end=2025)
-    rows["period"].refresh_from_db()
     return rows
 
 
@@ -462,3 +466,53 @@ def test_new_pages_have_no_inline_styles_or_scripts(client, corpus, targets):
     for url in urls:
         html = get(client, url)
         assert "<script" not in html and "style=" not in html, url
+
+
+def test_a_look_back_total_never_completes_the_next_plans_goal():
+    """十三五期间累计26.2万人 (achieved, 2016–2020) beside the 十四五 goal >20万 (2021–2025)."""
+    goal = make_target(
+        value=200000,
+        comparator=">",
+        region="511100",
+        year=2025,
+        period=(2021, 2025),
+        period_type="cumulative",
+    )
+    look_back = make_target(
+        value=262000,
+        kind="achieved",
+        region="511100",
+        year=2020,
+        period=(2016, 2020),
+        period_type="cumulative",
+    )
+    one_year = make_target(value=45000, kind="achieved", region="511100", year=2023)
+    pairs = charts.pair_targets(Target.objects.visible())
+    assert pairs_by_ids(pairs) == {(goal.pk, None), (None, look_back.pk), (None, one_year.pk)}
+    assert all(p.percent is None for p in pairs)
+    labels = {p.first.pk: (p.target_period or p.achieved_period) for p in pairs}
+    assert labels[goal.pk] == "2021–2025 累计" and labels[look_back.pk] == "2016–2020 累计"
+
+
+def test_a_total_pairs_with_the_total_of_the_same_period():
+    goal = make_target(
+        value=200000, region="511100", year=2025, period=(2021, 2025), period_type="cumulative"
+    )
+    done = make_target(
+        value=210000,
+        kind="achieved",
+        region="511100",
+        year=2025,
+        period=(2021, 2025),
+        period_type="cumulative",
+    )
+    (pair,) = charts.pair_targets(Target.objects.visible())
+    assert (pair.target, pair.achieved) == (goal, done) and pair.percent == Decimal("105.0")
+
+
+def test_values_read_in_wan_and_yi_with_the_exact_figure_on_hover(client):
+    make_target(value=398000000, unit="元", kind="achieved", region="511100", year=2020)
+    make_target(value=262000, kind="achieved", region="511100", year=2020)
+    html = client.get("/regions/511100/").content.decode()
+    assert 'title="398,000,000 元">3.98亿元</span>' in html
+    assert 'title="262,000 人">26.2万人</span>' in html

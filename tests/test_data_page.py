@@ -40,10 +40,15 @@ EXPECTED_HEADERS = {
         "file_name",
         "kind",
         "year",
-        "year_end",
+        "period_start",
+        "period_end",
+        "issued_on",
         "published_on",
         "issuing_region",
-        "publisher",
+        "issuer",
+        "doc_number",
+        "permanence",
+        "source_url",
         "content_hash",
         "extractor_version",
         "ingested_at",
@@ -294,12 +299,17 @@ def test_zip_readme(archive):
 
 def test_zip_document_dates(client):
     document = make_document()
-    document.published_on = "2018-06-05"
+    document.published_on, document.published_precision = "2018-06-05", "day"
+    # "2018年5月" under a signature is a month: the download must not make it a day.
+    document.issued_on, document.issued_precision = "2018-05-01", "month"
+    document.doc_number, document.issuer = "鸡政发〔2018〕7号", "鸡西市人民政府"
     document.save()
     archive = read_zip(client.get("/data/knowledge-base.zip"))
     rows = zip_csv(archive, "documents.csv")
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["published_on"] == "2018-06-05"
+    assert row["issued_on"] == "2018-05"
+    assert (row["doc_number"], row["issuer"]) == ("鸡政发〔2018〕7号", "鸡西市人民政府")
 
 
 def test_zip_is_built_in_a_temporary_file(client, monkeypatch, corpus):

@@ -26,12 +26,11 @@ def test_it_ingests_the_sample_corpus_with_regions_years_and_targets():
     assert summary.issuing_region_id == "610900"
     assert summary.kind == "summary" and summary.year == 2017
     plan = Document.objects.get(file_name__startswith="004")
-    assert (plan.kind, plan.year, plan.year_end, plan.issuing_region_id) == (
-        "plan",
-        2022,
-        2025,
-        "511100",
-    )
+    assert (plan.kind, plan.year, plan.period_start, plan.period_end) == ("plan", 2022, 2021, 2025)
+    assert plan.issuing_region_id == "511100"
+    # "2022年4月" under the title is a month: no day is invented.
+    assert (str(plan.issued_on), plan.issued_precision) == ("2022-04-01", "month")
+    assert plan.issued_text == "2022年4月" and plan.published_on is None
     opinion = Document.objects.get(file_name__startswith="003")
     assert opinion.issuing_region_id == "230300"
     assert "t365" not in opinion.text and opinion.title.startswith("鸡西市")
@@ -46,14 +45,22 @@ def test_it_ingests_the_sample_corpus_with_regions_years_and_targets():
         document=summary, indicator="创业担保贷款", unit="元", value=456000000
     )
     assert summary.text[loans.start : loans.end] == loans.text
-    table_row = Target.objects.get(document=plan, text="城镇新增就业人数")
-    assert (table_row.indicator, table_row.value, table_row.unit) == ("城镇新增就业", 200000, "人")
-    assert (table_row.comparator, table_row.kind, table_row.year, table_row.year_end) == (
+    # The 十四五 jobs goal stands in the prose and again in the indicator table: one target.
+    goal = Target.objects.get(document=plan, indicator="城镇新增就业", kind="target")
+    assert (goal.value, goal.unit, goal.comparator, goal.period_type) == (
+        200000,
+        "人",
         ">",
-        "target",
-        2021,
-        2025,
+        "cumulative",
     )
+    assert (goal.year, goal.year_start, goal.year_end) == (2025, 2021, 2025)
+    assert goal.canonical_indicator.code == "urban_new_jobs"
+    # The 十三五 total beside it is a result of 2016–2020, never a completion of the goal.
+    look_back = Target.objects.get(document=plan, value=262000)
+    assert (look_back.kind, look_back.year_start, look_back.year_end) == ("achieved", 2016, 2020)
+    table_row = Target.objects.get(document=plan, text="城镇登记失业率")
+    assert (table_row.comparator, table_row.kind, table_row.period_type) == ("<", "target", "level")
+    assert (table_row.year, table_row.year_start, table_row.year_end) == (2025, 2021, 2025)
     jinniu = Initiative.objects.get(
         document__file_name__startswith="000", text__startswith="成都金牛区"
     )

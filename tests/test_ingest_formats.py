@@ -238,7 +238,7 @@ def expected_from_txt(path):
         (cleaned.text[t.start : t.end], t.indicator[:80], Decimal(str(t.value)), t.unit, t.kind)
         for t in extraction.targets
     }
-    doc = (meta.title, meta.kind, meta.year, meta.year_end, meta.published_on, meta.issuing_region)
+    doc = (meta.title, meta.kind, meta.year, meta.period, meta.published_on, meta.issuing_region)
     return initiatives, targets, doc
 
 
@@ -260,7 +260,7 @@ def stored(document):
         document.title,
         document.kind,
         document.year,
-        document.year_end,
+        (document.period_start, document.period_end) if document.period_start else None,
         document.published_on,
         document.issuing_region_id,
     )
@@ -333,7 +333,7 @@ def test_the_html_page_header_fills_the_metadata_the_text_lacks():
     assert header["发布时间"] == "2018-01-22" and header["来源"] == "安康市人社局"
     assert header["title"] == SUMMARY.read_text(encoding="utf-8").split("\n")[0]
     outcome = ingest_bytes(page, file_name="p.html")
-    assert outcome.document.publisher == "安康市人社局"
+    assert outcome.document.issuer == "安康市人社局"
     assert str(outcome.document.published_on) == "2018-01-22"
 
 

@@ -65,9 +65,15 @@ def test_a_year_of_1800_is_refused(model):
 
 
 def test_a_period_cannot_end_before_it_starts():
-    document = make_document(year=2021, year_end=2025)
+    document = make_document(year=2022, period=(2021, 2025))
     with pytest.raises(IntegrityError), transaction.atomic():
-        Document.objects.filter(pk=document.pk).update(year_end=2020)
+        Document.objects.filter(pk=document.pk).update(period_end=2020)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # Half a period (an end without a start) says nothing a reader could use.
+        Document.objects.filter(pk=document.pk).update(period_start=None)
+    initiative = make_initiative(document=document, period=(2021, 2025))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Initiative.objects.filter(pk=initiative.pk).update(year_start=2026)
 
 
 def test_an_initiative_region_carries_its_province():

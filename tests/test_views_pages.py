@@ -1,5 +1,6 @@
 """Initiative, document, region, instrument, targets and home pages; the English switch."""
 
+import datetime
 import re
 
 import pytest
@@ -100,7 +101,8 @@ def test_document_page_marks_and_anchors_every_initiative(client, loan):
     assert f'<mark id="i{loan.pk}"' in html
     assert f'<mark id="i{second.pk}"' in html
     assert "全市就业形势稳定" in html  # the unmarked text is there too
-    assert loan.document.file_name in html
+    # The internal file name is not something a reader can use.
+    assert loan.document.file_name not in html
 
 
 def test_region_page_counts_children_and_includes_everything_below(client, loan):
@@ -128,7 +130,7 @@ def test_instrument_page_sets_regions_side_by_side(client, loan):
     rows = re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</tr>", html, re.S)
     assert len(rows) == 2
     assert "巨鹿县" in rows[0] and "2017" in rows[0]
-    assert "乐山市" in rows[1] and "2019" in rows[1] and "20000" in rows[1]
+    assert "乐山市" in rows[1] and "2019" in rows[1] and 'title="20,000 人">2万人<' in rows[1]
 
 
 def test_home_shows_counts_themes_provinces_and_latest_documents(client, loan):
@@ -164,3 +166,27 @@ def test_pages_load_nothing_from_other_sites(client, loan):
         html = get(client, url)[1]
         assert not re.search(r'(src|href)="(https?:)?//', html), url
         assert "<script" not in html and "style=" not in html
+
+
+def test_document_page_shows_its_metadata_with_the_precision_of_its_dates(client):
+    document = make_document(
+        title="福州市人民政府办公厅关于进一步做好稳就业工作的通知",
+        year=2018,
+        period=(2018, 2020),
+        issuer="福州市人民政府办公厅",
+        doc_number="榕政办〔2018〕181号",
+        issued_on=datetime.date(2018, 7, 1),
+        issued_precision="month",
+        published_on=datetime.date(2018, 7, 12),
+        published_precision="day",
+        permanence="试行",
+        source_url="https://www.fuzhou.gov.cn/zfxxgkzl/181.htm",
+    )
+    status, html = get(client, document.get_absolute_url())
+    assert status == 200
+    assert "榕政办〔2018〕181号" in html and "福州市人民政府办公厅" in html
+    assert "2018年7月</time>" in html and "2018年7月1日" not in html  # a month stays a month
+    assert '<time datetime="2018-07">' in html
+    assert "2018年7月12日" in html and "2018–2020" in html and "试行" in html
+    assert 'href="https://www.fuzhou.gov.cn/zfxxgkzl/181.htm"' in html
+    assert document.file_name not in html

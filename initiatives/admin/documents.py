@@ -29,19 +29,44 @@ from initiatives.models import Document, Initiative
 
 
 class DocumentForm(forms.ModelForm):
+    source_url = forms.URLField(
+        label=_("原文链接"), required=False, max_length=500, assume_scheme="https"
+    )
+
     class Meta:
         model = Document
         fields = [
             "title",
             "file_name",
             "text",
-            "publisher",
+            "issuer",
+            "doc_number",
             "issuing_region",
+            "issued_on",
+            "issued_precision",
             "published_on",
+            "published_precision",
             "year",
-            "year_end",
+            "period_start",
+            "period_end",
+            "permanence",
+            "source_url",
             "kind",
         ]
+
+    def clean(self):
+        cleaned = super().clean()
+        # A date without its precision would read as a full day: ask for both.
+        for date, precision in (
+            ("issued_on", "issued_precision"),
+            ("published_on", "published_precision"),
+        ):
+            if cleaned.get(date) and not cleaned.get(precision):
+                self.add_error(precision, _("请说明这个日期精确到年、月还是日。"))
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if (start is None) != (end is None) or (start and end and end < start):
+            self.add_error("period_end", _("时期需要起止两年，且截止年不早于起始年。"))
+        return cleaned
 
     def clean_text(self):
         # Same rule as ingest: one text, one document. The hash is computed on save.
@@ -217,7 +242,7 @@ class DocumentAdmin(CuratedAdmin):
         "extractor_version",
         WithdrawnFilter,
     ]
-    search_fields = ["title", "file_name", "publisher", "=content_hash"]
+    search_fields = ["title", "file_name", "issuer", "doc_number", "=content_hash"]
     list_select_related = ["issuing_region"]
     autocomplete_fields = ["issuing_region"]
     inlines = [DocumentTargetInline]
@@ -231,10 +256,14 @@ class DocumentAdmin(CuratedAdmin):
             "title",
             "kind",
             "issuing_region",
-            "publisher",
-            "published_on",
+            "issuer",
+            "doc_number",
+            ("issued_on", "issued_precision"),
+            ("published_on", "published_precision"),
             "year",
-            "year_end",
+            ("period_start", "period_end"),
+            "permanence",
+            "source_url",
         ]
         if obj is None:
             return [*fields, "file_name", "text"]

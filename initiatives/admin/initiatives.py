@@ -64,7 +64,9 @@ class InitiativeTargetInline(TargetFieldsMixin, admin.TabularInline):
         "comparator",
         "kind",
         "year",
+        "year_start",
         "year_end",
+        "period_type",
         "region",
         "status",
         "text",
@@ -190,6 +192,7 @@ class InitiativeForm(forms.ModelForm):
             "start",
             "end",
             "year",
+            "year_start",
             "year_end",
             "themes",
             "instruments",
@@ -265,7 +268,19 @@ class InitiativeAdmin(NeedsReviewAdmin, MergeViews, CuratedAdmin):
         if obj is None:
             return [
                 (None, {"fields": ["document", "title", "text", "heading", "start", "end"]}),
-                (_("归类"), {"fields": ["year", "year_end", "themes", "instruments", "status"]}),
+                (
+                    _("归类"),
+                    {
+                        "fields": [
+                            "year",
+                            "year_start",
+                            "year_end",
+                            "themes",
+                            "instruments",
+                            "status",
+                        ]
+                    },
+                ),
             ]
         return [
             *self.review_fieldsets(obj),
@@ -279,7 +294,7 @@ class InitiativeAdmin(NeedsReviewAdmin, MergeViews, CuratedAdmin):
         ]
 
     def _classification_fields(self, obj):
-        fields = ["year", "year_end", "themes", "instruments", "evidence"]
+        fields = ["year", "year_start", "year_end", "themes", "instruments", "evidence"]
         if obj.targets.exists():
             return [*fields, "carry_to_targets"]
         return fields
@@ -425,12 +440,15 @@ class TargetAdmin(NeedsReviewAdmin, CuratedAdmin):
     provenance_fields = ["document", "start", "end", "text"]
     fields = [
         "indicator",
+        "canonical_indicator",
         "comparator",
         "value",
         "unit",
         "kind",
         "year",
+        "year_start",
         "year_end",
+        "period_type",
         "region",
         "initiative",
         "status",

@@ -1,11 +1,11 @@
-"""Themes and policy instruments: the words the extractor looks for."""
+"""Themes, policy instruments and canonical indicators: the words the extractor looks for."""
 
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.admin.base import LoggedAdmin
-from initiatives.models import PolicyInstrument, Theme
+from initiatives.models import Indicator, PolicyInstrument, Theme
 from regions.admin import LinesField
 
 CORE_THEMES = {
@@ -118,3 +118,53 @@ class PolicyInstrumentAdmin(LoggedAdmin):
             if ids:
                 queryset |= narrowed.filter(pk__in=ids)
         return queryset, may_have_duplicates
+
+
+class IndicatorForm(forms.ModelForm):
+    units = LinesField(label=_("单位"), help_text=_("基本单位，每行一个，如 人、%、元、笔"))
+    synonyms = LinesField(
+        label=_("同义词"), required=False, help_text=_("文件中的其他写法，每行一个")
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ["name", "name_en", "code", "units", "synonyms", "position"]
+
+    def clean(self):
+        """A word may name two indicators only when their units differ (创业担保贷款: 元 for
+        the amount, 笔 for the count); otherwise a target could not be linked to one."""
+        cleaned = super().clean()
+        name = cleaned.get("name")
+        units = set(cleaned.get("units") or [])
+        synonyms = [s for s in cleaned.get("synonyms") or [] if s != name]
+        cleaned["synonyms"] = synonyms
+        clashes = []
+        for other in Indicator.objects.exclude(pk=self.instance.pk):
+            if not units & set(other.units or []):
+                continue
+            words = {other.name, *(other.synonyms or [])}
+            clashes += [
+                _("“%(word)s”已属于同单位的指标“%(owner)s”") % {"word": w, "owner": other.name}
+                for w in [name, *synonyms]
+                if w and w in words
+            ]
+        if clashes:
+            self.add_error("synonyms", "；".join(clashes))
+        return cleaned
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    form = IndicatorForm
+    list_display = ["name", "name_en", "unit_list", "synonym_list", "code", "position"]
+    search_fields = ["name", "name_en", "code"]
+    prepopulated_fields = {"code": ["name_en"]}
+    ordering = ["position", "code"]
+
+    @admin.display(description=_("单位"))
+    def unit_list(self, indicator):
+        return "、".join(indicator.units or [])
+
+    @admin.display(description=_("同义词"))
+    def synonym_list(self, indicator):
+        return "、".join(indicator.synonyms or [])

@@ -23,6 +23,7 @@ FILTER_OPTIONS = [
     "year",
     "year_min",
     "year_max",
+    "in_force",
     "instrument",
     "kind",
 ]

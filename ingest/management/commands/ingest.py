@@ -4,7 +4,9 @@ import sys
 import time
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import URLValidator
 
 from ingest.extract import Extractor
 from ingest.pipeline import UnreadableDocument, ingest_path
@@ -32,6 +34,11 @@ class Command(BaseCommand):
             "is kept as a version, rows of unchanged sentences keep their ids, curated rows "
             "whose sentence changed are flagged for review",
         )
+        parser.add_argument(
+            "--source-url",
+            default="",
+            help="where the document was published (one file only); kept as its source link",
+        )
 
     def handle(self, *args, **options):
         paths = options["paths"]
@@ -44,6 +51,17 @@ class Command(BaseCommand):
         if replaces is not None and len(files) + len(missing) != 1:
             # A version replaces one document with one file; a folder cannot say which.
             raise CommandError("--replaces takes exactly one file")
+        source_url = options["source_url"].strip()
+        if source_url:
+            # One link names one document: refuse it for a folder rather than stamp them all.
+            if len(files) + len(missing) != 1:
+                raise CommandError("--source-url applies to a single file")
+            try:
+                URLValidator(schemes=["http", "https"])(source_url)
+            except ValidationError:
+                raise CommandError(
+                    f"--source-url is not an http(s) URL: {source_url[:80]}"
+                ) from None
         extractor = Extractor(gazetteer(), Vocabulary.from_database())
         counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": len(missing)}
         totals = {"initiatives": 0, "targets": 0}
@@ -51,7 +69,9 @@ class Command(BaseCommand):
         show_progress = len(files) > 20 and options["verbosity"] >= 1 and sys.stdout.isatty()
         for n, path in enumerate(files, 1):
             try:
-                outcome = ingest_path(path, extractor=extractor, replaces=replaces)
+                outcome = ingest_path(
+                    path, extractor=extractor, replaces=replaces, source_url=source_url
+                )
             except UnreadableDocument as exc:
                 counts["failed"] += 1
                 self.stderr.write(f"{path}: {exc}")
