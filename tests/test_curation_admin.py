@@ -549,6 +549,7 @@ def test_two_new_regions_are_not_guessed_for_the_targets(curator_client, plan_wi
             "initiativeregion_set-0-region": "511100",
             "initiativeregion_set-1-region": "511102",
             "initiativeregion_set-1-initiative": str(initiative.pk),
+            "initiativeregion_set-1-role": "covered",
             "initiativeregion_set-TOTAL_FORMS": "2",
         }
     )
