@@ -121,7 +121,12 @@ def segment_for_index(text):
     tk = tokenizer()
     tokens = []
     for token in _search_mode(tk, normalise(text)):
-        tokens.extend(_words(token))
+        # Most tokens are one word already (``isalnum`` is the regex's ``[^\W_]``, char by
+        # char): only punctuation and mixed tokens need the regex.
+        if token.isalnum():
+            tokens.append(token[:MAX_TOKEN_LENGTH])
+        else:
+            tokens.extend(_words(token))
     return " ".join(tokens)
 
 
