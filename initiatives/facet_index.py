@@ -726,15 +726,21 @@ class Updater(threading.Thread):
             new, changed = _update(connection, index)
             _publish(self.using, index, new, changed)
         if new is not index:
-            _prune(connection, new.seq)
+            _prune(connection, new.seq, self.using)
         with self.updated:
             self.updated.notify_all()
 
 
-def _prune(connection, seq):
-    if seq and seq % LOG_KEEP < 2:  # now and then: about every LOG_KEEP entries
+_pruned = {}  # using → the log position this process last pruned at
+
+
+def _prune(connection, seq, using):
+    """Drop the log entries more than ``LOG_KEEP`` behind ``seq``, every ``LOG_KEEP``
+    entries (a process further behind than that rebuilds instead of patching)."""
+    if seq - _pruned.get(using, 0) >= LOG_KEEP:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {CHANGES_TABLE} WHERE seq < %s", [seq - LOG_KEEP])
+        _pruned[using] = seq
 
 
 def _start_updater(using):
