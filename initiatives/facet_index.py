@@ -634,7 +634,7 @@ def _publish(using, old, new, changed):
         return
     rankings = _frequent.get(using, {})
     ranked = rankings.get(old.stamp) if old is not None else None
-    if ranked and changed is not None:
+    if ranked is not None and changed is not None:  # (an empty ranking carries as well)
         carried = _carry_all(ranked, new, changed, using)
         if carried is not None:
             # The old stamp's too: requests still holding ``old`` keep finding theirs.
@@ -642,14 +642,12 @@ def _publish(using, old, new, changed):
             _indexes[using] = new
             return
     _indexes[using] = new
-    _frequent.pop(using, None)
-    if RANK_FREQUENT_IN_BACKGROUND and len(new.ids) >= FREQUENT_MIN_ROWS:
-        threading.Thread(
-            target=_rank_frequent_in_background,
-            args=(new, using),
-            name="rank-frequent-terms",
-            daemon=True,
-        ).start()
+    if changed is None or ranked is not None:
+        # Rebuilt, or too much changed to carry the rankings: rank again from scratch. (A
+        # patch while no ranking exists leaves it to the ranking under way, which carries
+        # its result over to the index published by then.)
+        _frequent.pop(using, None)
+        _start_ranking(new, using)
 
 
 def current(using="default"):
@@ -961,12 +959,42 @@ def rank_frequent_terms(index, using="default"):
     return ranked
 
 
-def _rank_frequent_in_background(index, using):
+_rankers = {}  # using → the thread ranking its frequent words (one at a time)
+_rank_again = set()  # usings whose index was rebuilt while their ranking ran
+
+
+def _start_ranking(index, using):
+    """Rank the frequent words of ``index`` in a background thread, or, if one is already
+    ranking, have it rank again once done. Called under ``_lock``."""
+    if not RANK_FREQUENT_IN_BACKGROUND or len(index.ids) < FREQUENT_MIN_ROWS:
+        return
+    if using in _rankers:
+        _rank_again.add(using)
+        return
+    _rankers[using] = threading.Thread(
+        target=_rank_frequent_in_background,
+        args=(using,),
+        name="rank-frequent-terms",
+        daemon=True,
+    )
+    _rankers[using].start()
+
+
+def _rank_frequent_in_background(using):
     try:
-        rank_frequent_terms(index, using)
+        while True:
+            index = _indexes.get(using)
+            if index is not None:
+                rank_frequent_terms(index, using)
+            with _lock:
+                if using not in _rank_again:
+                    return
+                _rank_again.discard(using)
     except Exception:  # a database gone away: searches rank these words themselves
         logger.exception("ranking the frequent words failed")
     finally:
+        with _lock:
+            _rankers.pop(using, None)
         connections[using].close()  # this thread's own connection
 
 

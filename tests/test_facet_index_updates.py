@@ -141,3 +141,30 @@ def test_the_change_log_is_pruned_and_the_index_still_follows(client, background
         cursor.execute(f"SELECT count(*) FROM {facet_index.CHANGES_TABLE}")
         assert cursor.fetchone()[0] <= 5 + 1
     assert sorted(result_ids(client, "year=2001")) == sorted(r.pk for r in rows)
+
+
+def test_frequent_words_are_ranked_once_then_carried_over_edits(background, monkeypatch):
+    monkeypatch.setattr(facet_index, "RANK_FREQUENT_IN_BACKGROUND", True)
+    monkeypatch.setattr(facet_index, "FREQUENT_MIN_ROWS", 1)
+    monkeypatch.setattr(facet_index, "FREQUENT_SHARE", 0.5)
+    rankings = []
+    frequent_terms = facet_index.frequent_terms
+
+    def counted(index, using="default"):
+        rankings.append(len(index.ids))
+        return frequent_terms(index, using)
+
+    monkeypatch.setattr(facet_index, "frequent_terms", counted)
+    for n in range(4):
+        make_initiative(text=f"稳定就业第{n}项措施。", year=2010 + n)
+    facet_index.current()  # the first build: ranked in the background
+    ranker = facet_index._rankers.get("default")
+    if ranker is not None:  # (else already done)
+        ranker.join(timeout=30)
+    assert rankings == [4]
+    added = make_initiative(text="新增就业岗位。", year=2020)
+    assert facet_index.wait_until_current()
+    index = facet_index.current()
+    assert rankings == [4]  # carried over the edit, not ranked again
+    match = facet_index._frequent["default"][index.stamp][("就业",)]
+    assert added.pk in index.ids[match.rows].tolist()
