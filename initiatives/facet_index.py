@@ -174,9 +174,9 @@ def _sqlite_changes_ddl():
             sides = {"INSERT": ["new"], "DELETE": ["old"], "UPDATE": ["old", "new"]}[kind]
             body = " ".join(_sqlite_touched(table, side) for side in sides)
             name = f"{table}_{kind.lower()}_change"
-            statements.append(
-                f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table} BEGIN {body} END"
-            )
+            # Made again each time: a column added to WATCHED takes effect at the next migrate.
+            statements.append(f"DROP TRIGGER IF EXISTS {name}")
+            statements.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {body} END")
     return statements
 
 
