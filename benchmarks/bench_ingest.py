@@ -1,12 +1,23 @@
-"""Ingest throughput: characters per second on the sample corpus and on a ~5 MB synthetic one.
+"""Ingest throughput: characters per second on the sample corpus and on synthetic corpora.
 
     DATABASE_URL=sqlite:////tmp/bench_ingest.sqlite3 .venv/bin/python benchmarks/bench_ingest.py
+    .venv/bin/python benchmarks/bench_ingest.py --plan-mb 2 --dense-mb 2   # quicker
 
-Uses a scratch database (created and migrated here; never point it at real data). The
-synthetic corpus is the sample documents repeated with the year and a serial number
-changed, so every document has new content and is really extracted and written.
+Uses a scratch database (created and migrated here; never point it at real data). Corpora:
+
+- the sample corpus (fixtures/documents);
+- "plan": the sample documents repeated (``--plan-mb`` MB) with the year and a serial number
+  changed, so every document has new content and is really extracted and written;
+- "region-dense": national round-ups (``--dense-mb`` MB) where every sentence names a
+  province, a city and several of its counties, as the annual summaries do: the text that
+  makes place resolution costly.
+
+For each it prints the end-to-end rate (read, extract, write, index; one process) and the
+segmenter alone on the same document texts (``segment_for_index``: what any ingest must
+spend at least), so the rest of the pipeline's share is visible.
 """
 
+import argparse
 import os
 import resource
 import sys
@@ -42,7 +53,85 @@ def run(paths, extractor):
     return chars, time.perf_counter() - began
 
 
+def segmenter_rate(paths):
+    """Characters per second of ``segment_for_index`` alone over these documents' texts."""
+    from initiatives.segmentation import segment_for_index
+
+    texts = [path.read_text(encoding="utf-8") for path in paths]
+    began = time.perf_counter()
+    for text in texts:
+        segment_for_index(text)
+    return sum(map(len, texts)) / (time.perf_counter() - began)
+
+
+PHRASES = [
+    "发放创业担保贷款{n}万元，扶持{m}人创业",
+    "开展职业技能培训{m}人次，新增就业{n}人",
+    "开发公益性岗位{m}个，安置就业困难人员",
+    "组织高校毕业生就业见习{m}人",
+    "支持农民工返乡创业，带动就业{n}人",
+    "落实失业保险稳岗返还资金{n}万元",
+]
+
+
+def region_dense_texts(megabytes, seed=7):
+    """Round-up documents whose sentences each name a province, a city and its counties."""
+    import random
+
+    from regions.gazetteer import COUNTY, PREFECTURE, gazetteer
+
+    rng = random.Random(seed)
+    g = gazetteer()
+    cities = [p for p in g.by_code.values() if p.level == PREFECTURE and g.counties_within(p.code)]
+    size, n = 0, 0
+    while size < megabytes * 1_000_000:
+        year = 2010 + n % 15
+        lines = [f"{year}年各地促进就业工作汇编（第{n}期）"]
+        for section in range(6):
+            lines.append(f"{'一二三四五六'[section]}、各地多措并举促进就业创业")
+            sentences = []
+            for _ in range(12):
+                city = rng.choice(cities)
+                counties = [p for p in g.counties_within(city.code) if p.level == COUNTY]
+                named = rng.sample(counties, min(len(counties), rng.randint(2, 6)))
+                province = g.get(city.province_code)
+                places = "、".join(c.name if rng.random() < 0.7 else c.short_name for c in named)
+                phrase = rng.choice(PHRASES).format(n=rng.randint(10, 9999), m=rng.randint(10, 999))
+                sentences.append(f"{province.name}{city.name}{places}等地{phrase}。")
+            lines.append("".join(sentences))
+        text = "\n".join(lines)
+        size += len(text.encode("utf-8"))
+        n += 1
+        yield text
+
+
+def plan_texts(megabytes):
+    size, n = 0, 0
+    while size < megabytes * 1_000_000:
+        for sample in SAMPLES:
+            text = sample.read_text(encoding="utf-8").replace("2017年", f"{2000 + n % 25}年")
+            text += f"\n(汇编第{n}号)"
+            size += len(text.encode("utf-8"))
+            n += 1
+            yield text
+
+
+def report(name, paths, extractor):
+    chars, seconds = run(paths, extractor)
+    size = sum(path.stat().st_size for path in paths)
+    print(
+        f"{name}: {len(paths)} documents, {size / 1e6:.1f} MB, {chars:,} characters in"
+        f" {seconds:.1f}s = {chars / seconds:,.0f} characters/s end to end;"
+        f" segmenter alone {segmenter_rate(paths):,.0f} characters/s",
+        flush=True,
+    )
+
+
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plan-mb", type=float, default=5)
+    parser.add_argument("--dense-mb", type=float, default=10)
+    args = parser.parse_args()
     database = django.conf.settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3") and Path(database["NAME"]).exists():
         Path(database["NAME"]).unlink()
@@ -58,33 +147,21 @@ def main():
     print(
         f"startup (gazetteer, vocabularies, jieba dictionary): {time.perf_counter() - began:.2f}s"
     )
-
-    chars, seconds = run(SAMPLES, extractor)
-    print(
-        f"sample corpus: {len(SAMPLES)} documents, {chars:,} characters in {seconds:.2f}s "
-        f"= {chars / seconds:,.0f} characters/s"
-    )
-
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        size = 0
-        n = 0
-        while size < 5_000_000:
-            for sample in SAMPLES:
-                text = sample.read_text(encoding="utf-8").replace("2017年", f"{2000 + n % 25}年")
-                text += f"\n(汇编第{n}号)"
-                path = Path(tmp) / f"synthetic_{n:04d}_{sample.name}"
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    report("sample corpus", SAMPLES, extractor)
+    for name, texts in (
+        ("plan (samples repeated)", plan_texts(args.plan_mb)),
+        ("region-dense round-ups", region_dense_texts(args.dense_mb)),
+    ):
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = []
+            for n, text in enumerate(texts):
+                path = Path(tmp) / f"synthetic_{n:05d}.txt"
                 path.write_text(text, encoding="utf-8")
                 paths.append(path)
-                size += len(text.encode("utf-8"))
-                n += 1
-        chars, seconds = run(paths, extractor)
-        print(
-            f"synthetic corpus: {len(paths)} documents, {size / 1e6:.1f} MB, {chars:,} characters "
-            f"in {seconds:.1f}s = {chars / seconds:,.0f} characters/s"
-        )
+            report(name, paths, extractor)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (RSS): {peak:.0f} MiB")
+    print(f"peak memory (RSS): {peak:.0f} MiB; load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

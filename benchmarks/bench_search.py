@@ -21,6 +21,14 @@ without it the visibility map is empty and no index-only scan is possible). Besi
 over all requests, each request's median is printed, and the load average: other processes
 on a 2-core machine inflate every figure. Budget (DESIGN.md): p95 under 100 ms at 100,000
 rows on both.
+
+Then, at the largest size (``--stall-seconds`` > 0), the stall test: for that many seconds
+requests whose query texts the process has never seen (words of the corpus, alone or in
+pairs, new each time), idle; then as long again while a separate process, a curator, saves
+an edit through the ORM every ``--edit-every`` seconds (a new year, or the row hidden or
+shown again). It prints p50/p95/p99/max of both and the ratio of the p99s (goal ≤ 2: no
+request waits for the index to follow an edit), how long an edit took to reach this
+process's index, and the memory of this worker (resident set, index, frequent words).
 """
 
 import argparse
@@ -29,6 +37,7 @@ import math
 import os
 import random
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -36,7 +45,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
+# BENCH_SEEDS: another checkout of the sample corpus (a worktree has no ../shared).
+SEEDS = Path(os.environ.get("BENCH_SEEDS", ROOT.parent / "shared" / "seeds"))
 SQLITE_PATH = "/tmp/bench_search.sqlite3"
 BENCH_DB = "bench_search"
 
@@ -69,12 +79,22 @@ def main():
     parser.add_argument(
         "--no-frequent", action="store_true", help="do not rank the frequent words ahead"
     )
+    parser.add_argument(
+        "--stall-seconds", type=float, default=60, help="each half of the stall test (0: none)"
+    )
+    parser.add_argument("--edit-every", type=float, default=3.0, help="seconds between edits")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--editor", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         return worker(args)
+    if args.editor:
+        return editor(args)
+    if args.memory:
+        return memory()
 
-    results = []
+    results, stalls = [], []
     for database in args.databases:
         env = dict(os.environ)
         # Production settings: DEBUG keeps every SQL statement in memory and renders
@@ -93,6 +113,8 @@ def main():
                 create_postgres_database(args.postgres_url, args.postgres_db)
             env["DATABASE_URL"] = f"{args.postgres_url}/{args.postgres_db}"
         command = [sys.executable, __file__, "--worker", "--repeat", str(args.repeat)]
+        command += ["--stall-seconds", str(args.stall_seconds)]
+        command += ["--edit-every", str(args.edit_every)]
         command += ["--rows", *map(str, args.rows)] + (
             ["--no-frequent"] if args.no_frequent else []
         )
@@ -102,6 +124,9 @@ def main():
         for line in output.splitlines():
             if line.startswith("{"):
                 row = json.loads(line)
+                if row.get("phase") == "stall":
+                    stalls.append({"database": database, **row})
+                    continue
                 results.append({"database": database, **row})
             else:
                 print(line, flush=True)
@@ -128,6 +153,27 @@ def main():
             f"  {r['database']} {r['rows']} {r['phase']}: {r['slowest']}"
             f" ({r['slowest_ms']:.1f} ms p95)"
         )
+    if stalls:
+        print("\nstall test: never-seen query texts, idle and with a curator's edit every few s")
+        print(
+            f"{'database':<10} {'rows':>8} {'':<6} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8}"
+            f" {'p99 ms':>8} {'max ms':>8}"
+        )
+        for r in stalls:
+            for half in ("idle", "edits"):
+                f = r[half]
+                print(
+                    f"{r['database']:<10} {r['rows']:>8} {half:<6} {f['requests']:>9}"
+                    f" {f['p50']:>8.1f} {f['p95']:>8.1f} {f['p99']:>8.1f} {f['max']:>8.1f}"
+                )
+            print(
+                f"  p99 with edits / idle p99: {r['edits']['p99'] / r['idle']['p99']:.2f}"
+                f" ({r['edits_saved']} edits saved, one every {r['edit_every']} s);"
+                f" an edit reached this process's index in {r['visible_ms']:.0f} ms;"
+                f" memory per worker: {r['rss_mib']:.0f} MiB resident, index {r['index_mib']:.1f} MiB,"
+                f" frequent words {r['frequent_mib']:.1f} MiB ({r['frequent']} words);"
+                f" load average {r['load']}"
+            )
     print("\nmedian ms per request:")
     for r in results:
         print(f"  {r['database']} {r['rows']} {r['phase']} (load average {r['load']}):")
@@ -238,6 +284,170 @@ def worker(args):
                 ),
                 flush=True,
             )
+
+    if args.stall_seconds > 0:
+        stall_test(client, max(args.rows), args)
+
+
+def never_seen_queries(seed=17):
+    """Query texts no request asked before: corpus words alone or in pairs, with a facet
+    now and then, each text once."""
+    from initiatives.segmentation import query_terms
+
+    rng = random.Random(seed)
+    words = sorted({w for s in sentences() for w in query_terms(s) if len(w) >= 2})
+    seen = set()
+    facets = ["", "", "", "&province=510000", "&theme=skills", "&year_min=2018", "&sort=newest"]
+    while True:
+        text = " ".join(rng.sample(words, rng.choice((1, 1, 2))))
+        if text in seen:
+            continue
+        seen.add(text)
+        yield f"q={text}{rng.choice(facets)}"
+
+
+def stall_test(client, rows, args):
+    from django.db import connection
+
+    from initiatives import facet_index
+    from initiatives.models import Initiative
+
+    queries = never_seen_queries()
+    facet_index.RANK_FREQUENT_IN_BACKGROUND = True  # as deployed from here on
+
+    def run_for(seconds):
+        timings = []
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            facet_index.clear_match_cache()
+            timings.append(get(client, next(queries)))
+        timings.sort()
+        return {
+            "requests": len(timings),
+            "p50": statistics.median(timings),
+            "p95": percentile(timings, 95),
+            "p99": percentile(timings, 99),
+            "max": timings[-1],
+        }
+
+    # How long an edit takes to reach this process's index (its updater, in the background).
+    initiative = Initiative.objects.order_by("pk").first()
+    initiative.year = 2009 if initiative.year != 2009 else 2010
+    started = time.perf_counter()
+    initiative.save()
+    while True:  # as a request sees it (each call reads the stamp)
+        index = facet_index.current()
+        if index.year[index.rows_of([initiative.pk])[0]].tolist() == [initiative.year]:
+            break
+        time.sleep(0.01)
+    visible_ms = (time.perf_counter() - started) * 1000
+
+    idle = run_for(args.stall_seconds)
+    command = [sys.executable, __file__, "--editor", "--edit-every", str(args.edit_every)]
+    curator = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        # Its start (Django, the segmenter's dictionary) is not part of the timed half.
+        assert curator.stdout.readline().strip() == "ready"
+        edits = run_for(args.stall_seconds)
+    finally:
+        curator.send_signal(signal.SIGINT)
+        saved = int(curator.communicate(timeout=60)[0].split()[-1])
+    index = facet_index.current()
+    frequent = facet_index._frequent.get("default", {}).get(index.stamp, {})
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "phase": "stall",
+                "idle": idle,
+                "edits": edits,
+                "edits_saved": saved,
+                "edit_every": args.edit_every,
+                "visible_ms": visible_ms,
+                "rss_mib": json.loads(
+                    subprocess.run(
+                        [sys.executable, __file__, "--memory"],
+                        check=True,
+                        stdout=subprocess.PIPE,
+                        text=True,
+                        cwd=ROOT,
+                    ).stdout.splitlines()[-1]
+                )["rss_mib"],
+                "index_mib": index.nbytes / 2**20,
+                "frequent": len(frequent),
+                "frequent_mib": sum(m.nbytes for m in frequent.values()) / 2**20,
+                "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+                "vendor": connection.vendor,
+            }
+        ),
+        flush=True,
+    )
+
+
+def memory():
+    """A worker's resident set after serving searches: a fresh process that loads what
+    serving needs (settings, the segmenter, the index and the frequent words' rankings)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test import Client
+
+    from initiatives import facet_index
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    client = Client()
+    index = facet_index.current()
+    if len(index.ids) >= facet_index.FREQUENT_MIN_ROWS:
+        facet_index.rank_frequent_terms(index)
+    for query in QUERIES:
+        get(client, query)
+    print(json.dumps({"rss_mib": resident_mib()}), flush=True)
+
+
+def resident_mib():
+    """This process's resident set now (not its peak), from /proc."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def editor(args):
+    """A curator saving an edit through the ORM every ``--edit-every`` seconds until
+    interrupted; prints how many it saved."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from initiatives.models import Initiative, Status
+    from initiatives.segmentation import tokenizer
+
+    rng = random.Random(3)
+    ids = list(Initiative.objects.values_list("pk", flat=True))
+    tokenizer()  # a save segments the text again
+    print("ready", flush=True)
+    saved = 0
+    try:
+        while True:
+            time.sleep(args.edit_every)
+            initiative = Initiative.objects.get(pk=rng.choice(ids))
+            if saved % 3 == 2:  # hidden, or shown again
+                hidden = initiative.status == Status.HIDDEN
+                initiative.status = Status.EXTRACTED if hidden else Status.HIDDEN
+            else:
+                initiative.year = rng.randint(2010, 2024)
+            initiative.save()
+            saved += 1
+    except KeyboardInterrupt:
+        pass
+    print(saved, flush=True)
 
 
 def get(client, query):

@@ -174,10 +174,8 @@ class PlaceMatcher:
             return None
         candidates = [
             p.code
-            for p in self.g.by_code.values()
-            if p.level == COUNTY
-            and self.g.is_within(p.code, parent_code)
-            and p.name.endswith(match.group(2))
+            for p in self.g.counties_within(parent_code)
+            if p.name.endswith(match.group(2))
             and len(p.name) == len(token) + 1
             and _one_insertion(token, p.name)
         ]

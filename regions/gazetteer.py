@@ -39,6 +39,14 @@ class Gazetteer:
                 if name and name != p.name and len(name) >= 2:
                     self.short.setdefault(name, []).append(p.code)
         self.max_name_length = max((len(n) for n in (*self.official, *self.short)), default=0)
+        # Counties by the province and by the prefecture they lie in: resolving a mention
+        # near a province or city looks at its few counties, not at every place.
+        self._counties_within = {}
+        for p in places:
+            if p.level == COUNTY:
+                for ancestor in dict.fromkeys((p.province_code, p.prefecture_code)):
+                    if ancestor:
+                        self._counties_within.setdefault(ancestor, []).append(p)
 
     def get(self, code):
         return self.by_code.get(code)
@@ -67,6 +75,12 @@ class Gazetteer:
         if place is None or place.level == NATIONAL:
             return None
         return self.by_code.get(place.province_code)
+
+    def counties_within(self, code):
+        """The counties that lie below ``code`` (every county for 全国)."""
+        if code == NATIONAL_CODE:
+            return [p for p in self.by_code.values() if p.level == COUNTY]
+        return self._counties_within.get(code, [])
 
     def is_within(self, code, ancestor_code):
         """True when ``code`` is ``ancestor_code`` or lies below it."""

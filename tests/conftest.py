@@ -17,7 +17,10 @@ def _frequent_words_ranked_in_the_test(monkeypatch):
     # nor its in-memory database: tests call facet_index.rank_frequent_terms themselves.
     from initiatives import facet_index
 
+    # Likewise the index follows the test's own writes in the request, not in a background
+    # updater (tests of the updater use a committed database and turn it back on).
     monkeypatch.setattr(facet_index, "RANK_FREQUENT_IN_BACKGROUND", False)
+    monkeypatch.setattr(facet_index, "UPDATE_IN_BACKGROUND", False)
     facet_index._frequent.clear()
     yield
     facet_index._frequent.clear()

@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 from django.db import connection, transaction
 from django.http import QueryDict
@@ -125,19 +126,69 @@ def test_frequent_words_are_ranked_ahead_and_found_as_by_any_search(
         assert len(match.rows) == 8
     for query, ids in expected.items():
         assert result_ids(client, query) == ids
-    # Kept through the cache of recent matches being emptied; gone with the rows they ranked.
+    # Kept through the cache of recent matches being emptied, and carried over to the next
+    # index: only the new initiative is matched and ranked again.
     facet_index.clear_match_cache()
     assert facet_index.text_matches(index, ["就业"], ranked=False) is match
-    make_initiative(text="新增就业岗位。", regions=("440000",), year=2022)
-    assert facet_index.current() is not index
-    assert "default" not in facet_index._frequent
-    assert len(result_ids(client, "q=就业&sort=newest")) == 9
+    added = make_initiative(text="新增就业岗位。", regions=("440000",), year=2022)
+    published = facet_index.current()
+    assert published is not index
+    with django_assert_num_queries(0):
+        carried = facet_index.text_matches(published, ["就业"], ranked=True)
+    assert len(carried.rows) == 9 and added.pk in published.ids[carried.rows]
+    found = result_ids(client, "q=就业")
+    assert result_ids(client, "q=就业&sort=newest")[0] == added.pk
+    # The same results as a ranking from scratch finds.
+    facet_index._frequent.clear()
+    facet_index.clear_match_cache()
+    assert sorted(result_ids(client, "q=就业")) == sorted(found)
 
 
-def test_a_rebuild_while_ranking_discards_the_stale_ranking(frequent_and_rare, monkeypatch):
+def test_a_ranking_finished_after_an_edit_is_carried_to_the_published_index(
+    frequent_and_rare, monkeypatch
+):
+    index = frequent_and_rare
+    monkeypatch.setattr(facet_index, "FREQUENT_SHARE", 0.5)
+    added = make_initiative(text="新增就业岗位。", regions=("440000",), year=2022)
+    published = facet_index.current()  # another request applied the edit meanwhile
+    match = facet_index.rank_frequent_terms(index)[("就业",)]
+    assert match.index is published
+    assert added.pk in published.ids[match.rows]
+
+
+def test_a_ranking_the_log_cannot_carry_is_discarded(frequent_and_rare, monkeypatch):
     index = frequent_and_rare
     monkeypatch.setattr(facet_index, "FREQUENT_SHARE", 0.5)
     make_initiative(text="新增就业岗位。", regions=("440000",), year=2022)
-    facet_index.current()  # another request rebuilt the index meanwhile
-    facet_index.rank_frequent_terms(index)
-    assert facet_index._frequent == {}
+    with connection.cursor() as cursor:  # the entries since the index was built pruned
+        cursor.execute(f"DELETE FROM {facet_index.CHANGES_TABLE}")
+    make_initiative(text="再增就业岗位。", regions=("440000",), year=2023)
+    assert len(facet_index.current().ids) == 12  # rebuilt from scratch
+    assert facet_index.rank_frequent_terms(index) == {}
+
+
+def same_index(index, fresh):
+    """Whether two indexes hold the same columns (every array field equal)."""
+    return all(
+        np.array_equal(getattr(index, name), getattr(fresh, name))
+        for name, value in vars(fresh).items()
+        if isinstance(value, np.ndarray)
+    )
+
+
+def test_patched_index_equals_a_fresh_build(two, monkeypatch):
+    sichuan, hebei = two
+    facet_index.current()
+    build = facet_index.build
+    monkeypatch.setattr(facet_index, "build", lambda *args: pytest.fail("rebuilt, not patched"))
+    added = make_initiative(text="广东开展技能培训。", regions=("440100", "440300"), year=None)
+    added.themes.add(Theme.objects.get(key="skills"))
+    Initiative.objects.filter(pk=hebei.pk).update(status=Status.HIDDEN)
+    InitiativeRegion.objects.filter(initiative=sichuan).update(region_id="510100")
+    Document.objects.filter(pk=sichuan.document_id).update(kind=Document.Kind.PLAN)
+    patched = facet_index.current()
+    assert same_index(patched, build(connection, patched.stamp))
+    assert sorted(patched.ids.tolist()) == [sichuan.pk, added.pk]
+    # Unhidden again: back in the index.
+    Initiative.objects.filter(pk=hebei.pk).update(status=Status.EXTRACTED)
+    assert hebei.pk in facet_index.current().ids

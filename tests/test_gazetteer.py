@@ -116,3 +116,20 @@ def test_gazetteer_cache_follows_an_alias_added_by_a_curator():
     region.aliases = [*region.aliases, "巨鹿古城"]
     region.save()
     assert "130529" in gazetteer().codes_for_name("巨鹿古城")
+
+
+def test_counties_within_a_place_are_those_the_full_scan_finds():
+    from regions.gazetteer import COUNTY, NATIONAL_CODE, PREFECTURE, PROVINCE, gazetteer
+
+    g = gazetteer()
+    scanned = 0
+    for place in g.by_code.values():
+        if place.level in (PROVINCE, PREFECTURE) or place.code == NATIONAL_CODE:
+            expected = {
+                p.code
+                for p in g.by_code.values()
+                if p.level == COUNTY and g.is_within(p.code, place.code)
+            }
+            assert {p.code for p in g.counties_within(place.code)} == expected, place.code
+            scanned += len(expected)
+    assert scanned > 2000  # every county under some province, and again under a city

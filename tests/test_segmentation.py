@@ -1,10 +1,14 @@
 """The segmenter shared by the index and the queries."""
 
+from pathlib import Path
+
 import pytest
 
 from initiatives.segmentation import pieces_of, query_terms, segment_for_index
 
 pytestmark = pytest.mark.django_db  # the custom dictionary comes from the vocabularies
+
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "documents"
 
 
 def test_search_mode_keeps_the_words_inside_longer_words():
@@ -37,3 +41,19 @@ def test_queries_are_capped():
 def test_a_word_can_be_matched_by_its_pieces():
     assert pieces_of("创业基金") == ["创业", "基金"]
     assert pieces_of("就业") == []
+
+
+def test_the_fast_segmenter_gives_jiebas_tokens_on_the_sample_corpus(monkeypatch):
+    import jieba
+
+    from initiatives import segmentation
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]
+    # Mixed scripts, numbers with signs, dashes and percentages: where the two libraries'
+    # block rules differ (jieba 0.42 keeps "+#&._%-" inside a block).
+    texts.append("2022-2024年，C++与Wi-Fi培训3.5%；GDP增长6.5%以上、--新增就业1,100万人＋")
+    fast = [segment_for_index(text) for text in texts]
+    reference = segmentation._build_tokenizer(segmentation.custom_words(), jieba)
+    monkeypatch.setattr(segmentation, "_tokenizer", reference)
+    assert [segment_for_index(text) for text in texts] == fast
+    assert all(fast)
