@@ -17,6 +17,13 @@ EVIL = '<script>alert("x")</script>'
 ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
 
 
+@pytest.fixture(autouse=True)
+def _chinese_unless_said_otherwise():
+    # An earlier page request may have left another language active on this thread.
+    with translation.override("zh-hans"):
+        yield
+
+
 def _tile(label, **kwargs):
     values = {"code": "440000", "count": 3, "selected": False, "url": "?province=440000"}
     values.update(kwargs)
