@@ -1,6 +1,6 @@
 """``{% facet_list items %}``, ``{% region_links paths %}``, ``{% province_map map caption %}``,
-``{% theme_year_chart chart caption %}``, ``{% result_list results start %}``: the partials' HTML, written by
-``initiatives.fragments``."""
+``{% theme_year_chart chart caption %}``, ``{% result_list results start %}``: the Jinja2
+templates of ``templates/jinja2/initiatives/``, drawn by ``initiatives.fragments``."""
 
 from django import template
 

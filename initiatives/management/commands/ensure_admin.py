@@ -1,9 +1,10 @@
 """Create a local administrator with a one-time password, if none exists; say how to log in."""
 
+import os
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -11,10 +12,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument(
+            "--port",
+            default=os.environ.get("PORT", "8000"),
+            help="port of the local server, for the printed admin URL (default: $PORT or 8000)",
+        )
 
     def handle(self, *args, **options):
         User = get_user_model()
-        url = "http://127.0.0.1:8000/admin/"
+        port = str(options["port"])
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise CommandError(f"--port (or PORT) must be a number from 1 to 65535, not {port!r}")
+        url = f"http://127.0.0.1:{int(port)}/admin/"
         if User.objects.filter(is_superuser=True).exists():
             self.stdout.write(
                 f"Admin: {url} (existing account; reset a password with "
