@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from ingest.pipeline import UnreadableDocument, ingest_bytes, reextract
 from initiatives.models import (
+    CurationActivity,
     CurationRecord,
     Document,
     Initiative,
@@ -111,6 +112,20 @@ def test_an_uploaded_file_becomes_a_document_with_initiatives(curator_client):
         f"《{FILE_NAME}》：已新建文件“{document.title}”，4 条举措，5 个指标。"
     ]
     assert LogEntry.objects.filter(object_id=str(document.pk)).exists()
+    # The activity page names the upload, its user and what it brought.
+    entry = CurationActivity.objects.get(object_id=str(document.pk))
+    assert entry.action == CurationActivity.Action.ADD and entry.user.is_staff
+    assert entry.note == f"上传导入《{FILE_NAME}》：4 条举措，5 个指标"
+    assert entry.document_id == document.pk
+
+
+def test_reextracting_with_a_change_is_in_the_activity_log(curator_client):
+    document = ingest().document
+    PolicyInstrument.objects.filter(name="社会保险补贴").update(synonyms=["帮扶困难人员"])
+    run_action(curator_client, "reextract", [document], model=Document)
+    entry = CurationActivity.objects.get(document_id=document.pk)
+    assert entry.action == CurationActivity.Action.EDIT
+    assert entry.note.startswith("重新抽取：举措 4 → 4")
 
 
 def test_uploading_the_same_file_again_changes_nothing(curator_client):

@@ -22,10 +22,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from initiatives import curation
 from initiatives.admin.base import CuratedAdmin
 from initiatives.admin.filters import DocumentProvinceFilter
 from initiatives.admin.initiatives import DocumentTargetInline
-from initiatives.models import Document, Initiative
+from initiatives.models import CurationActivity, Document, Initiative
+
+Action = CurationActivity.Action
 
 
 class DocumentForm(forms.ModelForm):
@@ -490,14 +493,20 @@ class DocumentAdmin(CuratedAdmin):
                 "历史版本。%(summary)s。"
             )
         self.message_user(request, text % counts, messages.SUCCESS)
+        note = (
+            f"上传导入《{name}》"
+            + (f"（第 {document.version} 版）" if outcome.action != "created" else "")
+            + f"：{outcome.initiatives} 条举措，{outcome.targets} 个指标"
+        )
         LogEntry.objects.log_actions(
             request.user.pk,
             [document],
             ADDITION if outcome.action == "created" else CHANGE,
-            f"上传导入《{name}》"
-            + (f"（第 {document.version} 版）" if outcome.action != "created" else "")
-            + f"：{outcome.initiatives} 条举措，{outcome.targets} 个指标",
+            note,
         )
+        # The activity page is where curators look for who loaded what.
+        action = Action.ADD if outcome.action == "created" else Action.EDIT
+        curation.log([curation.activity(request.user, document, action, note=note)])
         return document
 
     # --- Withdraw and restore ---------------------------------------------------------------
@@ -575,6 +584,13 @@ class DocumentAdmin(CuratedAdmin):
                 self.message_user(request, f"“{document.title}”：{summary}", messages.SUCCESS)
                 LogEntry.objects.log_actions(
                     request.user.pk, [document], CHANGE, f"重新抽取：{summary}"
+                )
+                curation.log(
+                    [
+                        curation.activity(
+                            request.user, document, Action.EDIT, note=f"重新抽取：{summary}"
+                        )
+                    ]
                 )
             else:
                 self.message_user(
