@@ -46,6 +46,20 @@ def csv_ids(client, q):
     return {int(row["id"]) for row in csv.DictReader(io.StringIO(text))}
 
 
+def api_ids(client, q):
+    ids, page = [], 1
+    while True:
+        response = client.get("/api/initiatives?" + urlencode({"q": q, "page": page}))
+        assert response.status_code == 200
+        data = response.json()
+        ids += [row["id"] for row in data["results"]]
+        if len(ids) >= data["count"] or not data["results"]:
+            break
+        page += 1
+    assert len(ids) == data["count"]
+    return set(ids)
+
+
 def chips(html):
     return {
         unescape(label): unescape(href)
@@ -118,6 +132,9 @@ def test_minus_word_excludes_the_rows_holding_it(client, samples):
     assert kept == every - with_loan
     assert result_count(page(client, "创业 -贷款")) == len(kept)
     assert csv_ids(client, "创业 NOT 贷款") == kept
+    # The JSON API reads the query the same way (over the facet index, not SQL).
+    assert api_ids(client, "创业 -贷款") == kept
+    assert api_ids(client, "乐山 创业") == csv_ids(client, "乐山 创业")
 
 
 def test_place_and_exclusion_chips_remove_only_their_part(client, samples):
