@@ -10,7 +10,7 @@ import re
 from html import unescape
 from io import StringIO
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from django.core.management import call_command
@@ -141,12 +141,15 @@ def test_place_and_exclusion_chips_remove_only_their_part(client, samples):
     html = page(client, "乐山 创业 -贷款", sort="newest")
     found = chips(html)
     assert set(found) == {"“创业”", "在 乐山市 范围内", "不含“贷款”"}
-    without_place = found["在 乐山市 范围内"]
-    assert "sort=newest" in without_place
-    assert result_count(page(client, "创业 -贷款")) == result_count(
-        client.get("/initiatives/" + without_place).content.decode()
+    queries = {label: parse_qs(urlparse(url).query) for label, url in found.items()}
+    assert queries["在 乐山市 范围内"] == {"q": ["创业 -贷款"], "sort": ["newest"]}
+    assert queries["不含“贷款”"]["q"] == ["乐山 创业"]
+    assert queries["“创业”"]["q"] == ["乐山 -贷款"]
+    # Following a chip gives the search without that part.
+    without_place = client.get("/initiatives/" + found["在 乐山市 范围内"]).content.decode()
+    assert (
+        result_count(without_place) == result_count(page(client, "创业 -贷款")) > result_count(html)
     )
-    assert "乐山" in unescape(found["不含“贷款”"]) or "%E4%B9%90%E5%B1%B1" in found["不含“贷款”"]
-    assert result_count(client.get("/initiatives/" + found["“创业”"]).content.decode()) >= (
-        result_count(html)
-    )
+    # The last part removed: no q at all.
+    only_place = chips(page(client, "乐山"))
+    assert parse_qs(urlparse(only_place["在 乐山市 范围内"]).query) == {}
