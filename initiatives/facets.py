@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from initiatives.filters import PLACE, YEARS
 from initiatives.models import Document
+from initiatives.query import EXCLUDE, REGION, WORD
 from regions.gazetteer import COUNTY, PREFECTURE, PROVINCE, gazetteer
 
 MAX_INSTRUMENTS = 20
@@ -285,9 +287,7 @@ def active_chips(filter_set):
     data, gaz = filter_set.data, gazetteer()
     english = get_language() == "en"
     chips = []
-    text = filter_set.query[0]
-    if text and filter_set.terms:
-        chips.append(Chip(f"“{text}”", without(data, "q")))
+    chips.extend(query_chips(filter_set))
     kinds = dict(Document.Kind.choices)
     labels = {
         "province": lambda v: gaz.get(v).name,
@@ -310,6 +310,35 @@ def active_chips(filter_set):
         value = filter_set.active(name)
         if value is not None:
             chips.append(Chip(f"{sign} {value}", without(data, name)))
+    return chips
+
+
+def with_query(data, text):
+    """The querystring with ``q`` set to ``text`` (dropped when empty), page reset."""
+    pairs = [
+        (key, v) for key, key_values in data.lists() if key not in ("page", "q") for v in key_values
+    ]
+    if text:
+        pairs.insert(0, ("q", text))
+    return "?" + urlencode(pairs)
+
+
+def query_chips(filter_set):
+    """The chips of the search box: its words (one chip), each place it names ("在 四川省
+    范围内") and each excluded word; each removes only its own part of ``q``."""
+    data, gaz, parsed = filter_set.data, gazetteer(), filter_set.parsed
+    chips = []
+    if filter_set.terms:
+        chips.append(Chip(f"“{parsed.text}”", with_query(data, parsed.without(kind=WORD))))
+    for position, token in enumerate(parsed.tokens):
+        if token.kind == REGION:
+            names = "、".join(gaz.get(code).name for code in token.codes)
+            label = _("在 %(place)s 范围内") % {"place": names}
+        elif token.kind == EXCLUDE and token.text in parsed.excluded:
+            label = _("不含“%(word)s”") % {"word": token.text}
+        else:
+            continue
+        chips.append(Chip(label, with_query(data, parsed.without(position=position))))
     return chips
 
 
@@ -336,7 +365,7 @@ def relaxations(filter_set):
     for group in GROUPS:
         if not any(cleaned.get(name) not in (None, "", []) for name in group):
             continue
-        if group == ("q",) and not filter_set.terms:
+        if group == ("q",) and "q" not in filter_set.selection.masks:
             continue
         count = filter_set.selection.count(leave_out=group)
         if count:

@@ -19,6 +19,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from initiatives import facet_index, search
+from initiatives import query as query_syntax
 from initiatives.models import Document, Initiative, InitiativeRegion, PolicyInstrument, Target
 from initiatives.models import Theme as ThemeModel
 from initiatives.segmentation import MAX_QUERY_TERMS, query_plan, query_terms
@@ -199,18 +200,40 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
     # The query text.
     @cached_property
     def query(self):
-        """``(text, terms, notices)`` for the ``q`` parameter."""
+        """``(text, terms, notices)`` for the ``q`` parameter: ``text`` as typed, ``terms``
+        the words searched for once places and exclusions are taken out (``parsed``)."""
         text = (self.cleaned().get("q") or "").strip()
         notices = []
         if len(text) > MAX_QUERY_LENGTH:
             text = text[:MAX_QUERY_LENGTH]
             notices.append(_("查询过长，只使用了前 %(n)d 个字符。") % {"n": MAX_QUERY_LENGTH})
-        terms = query_terms(text) if text else []
-        if text and not terms:
-            notices.append(_("查询“%(q)s”中没有可检索的词，已忽略。") % {"q": text[:40]})
+        words = self.parsed_for(text).text
+        terms = query_terms(words) if words else []
+        if words and not terms:
+            notices.append(_("查询“%(q)s”中没有可检索的词，已忽略。") % {"q": words[:40]})
         elif len(terms) >= MAX_QUERY_TERMS:
             notices.append(_("查询词过多，只使用了前 %(n)d 个词。") % {"n": MAX_QUERY_TERMS})
         return text, terms, notices
+
+    def parsed_for(self, text):
+        if getattr(self, "_parsed", (None,))[0] != text:
+            self._parsed = (text, query_syntax.parse(text))
+        return self._parsed[1]
+
+    @property
+    def parsed(self):
+        """The ``query.ParsedQuery`` of ``q``: places, exclusions and words."""
+        return self.parsed_for(self.query[0])
+
+    @cached_property
+    def excluded_terms(self):
+        """One list of query terms per excluded word (``-贷款``, ``NOT 贷款``)."""
+        found = []
+        for word in self.parsed.excluded:
+            terms = query_terms(word)
+            if terms and terms not in found:
+                found.append(terms)
+        return found
 
     @property
     def terms(self):
@@ -247,8 +270,16 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         return queryset
 
     def filter_q(self, queryset, name, value):
+        # Words, places named in the box and excluded words: all parts of ``q``, AND.
         terms = self.terms
-        return queryset.filter(search.matching(terms)) if terms else queryset
+        if terms:
+            queryset = queryset.filter(search.matching(terms))
+        codes = self.parsed.region_codes
+        if codes:
+            queryset = self._restrict(queryset, "region", codes)
+        for excluded in self.excluded_terms:
+            queryset = queryset.exclude(search.matching(excluded))
+        return queryset
 
     def filter_province(self, queryset, name, value):
         return self._restrict(queryset, name, value)
@@ -310,16 +341,7 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
             masks["province"] = facet_index.links_mask(index, index.link_row, hit)
         regions = self.active("region")
         if regions and region_q(regions) is not None:
-            hit = np.zeros(len(index.link_row), dtype=bool)
-            for level, column in (
-                (PROVINCE, index.link_province),
-                (PREFECTURE, index.link_prefecture),
-                (COUNTY, index.link_region),
-            ):
-                codes = [c for c in regions if gazetteer().get(c).level == level]
-                if codes:
-                    hit |= np.isin(column, index.code_positions(codes))
-            masks["region"] = facet_index.links_mask(index, index.link_row, hit)
+            masks["region"] = region_mask(index, regions)
         themes = self.active("theme")
         if themes:
             hit = np.isin(index.theme_id, [self.themes[key].pk for key in themes])
@@ -354,6 +376,14 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
             )
             text = facet_index.text_matches(index, self.terms, rank_now, using=self.queryset.db)
             masks["q"] = facet_index.rows_mask(index, text.rows)
+        # Places named in the box and excluded words belong to ``q`` (one chip, one
+        # relaxation): they narrow its mask.
+        codes = self.parsed.region_codes
+        if codes:
+            masks["q"] = masks.get("q", index.live()) & region_mask(index, codes)
+        for excluded in self.excluded_terms:
+            found = facet_index.text_matches(index, excluded, False, using=self.queryset.db)
+            masks["q"] = masks.get("q", index.live()) & ~facet_index.rows_mask(index, found.rows)
         return facet_index.Selection(index, masks, text)
 
     def results(self, queryset):
@@ -423,6 +453,21 @@ TARGET_REGION_COLUMNS = {
     PREFECTURE: "region__prefecture_id",
     COUNTY: "region_id",
 }
+
+
+def region_mask(index, codes):
+    """Rows of the facet index linked (as issuer or covered) at or below any of ``codes``,
+    as ``region_q`` selects them in SQL."""
+    hit = np.zeros(len(index.link_row), dtype=bool)
+    for level, column in (
+        (PROVINCE, index.link_province),
+        (PREFECTURE, index.link_prefecture),
+        (COUNTY, index.link_region),
+    ):
+        chosen = [c for c in codes if gazetteer().get(c).level == level]
+        if chosen:
+            hit |= np.isin(column, index.code_positions(chosen))
+    return facet_index.links_mask(index, index.link_row, hit)
 
 
 def region_q(codes, columns=INITIATIVE_REGION_COLUMNS):

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from initiatives import views
+from initiatives import feeds, views
 
 # /initiatives/export.csv, /targets/export.csv and /api/… are added by the export/API work.
 urlpatterns = [
     path("", views.home, name="home"),
     path("initiatives/", views.initiative_list, name="initiative_list"),
+    path("initiatives/feed/", feeds.initiative_feed, name="initiative_feed"),
     path("initiatives/<int:pk>/", views.initiative_detail, name="initiative_detail"),
     path("targets/", views.target_list, name="target_list"),
     path("targets/<int:pk>/", views.target_detail, name="target_detail"),

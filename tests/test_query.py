@@ -1,0 +1,155 @@
+"""The search box's syntax: places become region filters, ``-word`` / ``NOT word`` exclude.
+
+Checked on the sample corpus (fixtures/documents) through the page and the CSV export, which
+share one filter set; on SQLite and PostgreSQL alike.
+"""
+
+import csv
+import io
+import re
+from html import unescape
+from io import StringIO
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import pytest
+from django.core.management import call_command
+
+from initiatives.models import Initiative, InitiativeRegion
+from initiatives.query import EXCLUDE, REGION, WORD, parse
+from regions.gazetteer import gazetteer
+
+pytestmark = pytest.mark.django_db
+
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "documents"
+
+
+@pytest.fixture
+def samples():
+    call_command("ingest", str(SAMPLES), stdout=StringIO(), stderr=StringIO())
+
+
+def page(client, q, **more):
+    response = client.get("/initiatives/?" + urlencode({"q": q, **more}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def result_count(html):
+    return int(re.search(r"共 (\d+) 条举措", html).group(1))
+
+
+def csv_ids(client, q):
+    response = client.get("/initiatives/export.csv?" + urlencode({"q": q}))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return {int(row["id"]) for row in csv.DictReader(io.StringIO(text))}
+
+
+def api_ids(client, q):
+    ids, page = [], 1
+    while True:
+        response = client.get("/api/initiatives?" + urlencode({"q": q, "page": page}))
+        assert response.status_code == 200
+        data = response.json()
+        ids += [row["id"] for row in data["results"]]
+        if len(ids) >= data["count"] or not data["results"]:
+            break
+        page += 1
+    assert len(ids) == data["count"]
+    return set(ids)
+
+
+def chips(html):
+    return {
+        unescape(label): unescape(href)
+        for href, label in re.findall(r'<a class="chip" href="([^"]+)"><span>([^<]+)</span>', html)
+    }
+
+
+def test_places_exclusions_and_words_are_told_apart():
+    parsed = parse("乐山 创业  -贷款　NOT 见习 巨鹿县 金牛区 四川")
+    assert [t.kind for t in parsed.tokens] == [
+        REGION,
+        WORD,
+        EXCLUDE,
+        EXCLUDE,
+        REGION,
+        REGION,
+        REGION,
+    ]
+    assert parsed.text == "创业"
+    assert parsed.excluded == ["贷款", "见习"]
+    names = [gazetteer().get(code).name for code in parsed.region_codes]
+    assert names[0] == "乐山市" and "巨鹿县" in names and "四川省" in names
+    assert any(name == "金牛区" for name in names)
+    # Dropping one part keeps the rest as typed.
+    assert parsed.without(position=0) == "创业 -贷款 NOT 见习 巨鹿县 金牛区 四川"
+    assert parsed.without(kind=EXCLUDE) == "乐山 创业 巨鹿县 金牛区 四川"
+
+
+def test_a_lone_minus_or_not_is_an_ordinary_word():
+    parsed = parse("- NOT")
+    assert [t.kind for t in parsed.tokens] == [WORD, WORD]
+    assert parsed.excluded == []
+
+
+def test_a_place_name_in_the_box_keeps_only_that_places_rows(client, samples):
+    html = page(client, "乐山 创业")
+    found = result_count(html)
+    assert found > 0
+    ids = csv_ids(client, "乐山 创业")
+    assert len(ids) == found
+    # Every row is placed in 乐山市 (issuer or covered) and holds 创业.
+    leshan = set(
+        InitiativeRegion.objects.filter(
+            role__in=InitiativeRegion.COUNTED_ROLES, region__prefecture_id="511100"
+        ).values_list("initiative_id", flat=True)
+    ) | set(
+        InitiativeRegion.objects.filter(
+            role__in=InitiativeRegion.COUNTED_ROLES, region_id="511100"
+        ).values_list("initiative_id", flat=True)
+    )
+    assert ids <= leshan
+    assert all(
+        "创业" in t for t in Initiative.objects.filter(pk__in=ids).values_list("text", flat=True)
+    )
+    # Without the place the word alone finds rows elsewhere too.
+    assert result_count(page(client, "创业")) > found
+
+
+def test_minus_word_excludes_the_rows_holding_it(client, samples):
+    every = csv_ids(client, "创业")
+    kept = csv_ids(client, "创业 -贷款")
+    with_loan = {
+        pk
+        for pk, title, text in Initiative.objects.filter(pk__in=every).values_list(
+            "pk", "title", "text"
+        )
+        if "贷款" in title + text
+    }
+    assert with_loan, "the sample corpus has 创业 rows about 贷款"
+    assert kept == every - with_loan
+    assert result_count(page(client, "创业 -贷款")) == len(kept)
+    assert csv_ids(client, "创业 NOT 贷款") == kept
+    # The JSON API reads the query the same way (over the facet index, not SQL).
+    assert api_ids(client, "创业 -贷款") == kept
+    assert api_ids(client, "乐山 创业") == csv_ids(client, "乐山 创业")
+
+
+def test_place_and_exclusion_chips_remove_only_their_part(client, samples):
+    html = page(client, "乐山 创业 -贷款", sort="newest")
+    found = chips(html)
+    assert set(found) == {"“创业”", "在 乐山市 范围内", "不含“贷款”"}
+    queries = {label: parse_qs(urlparse(url).query) for label, url in found.items()}
+    assert queries["在 乐山市 范围内"] == {"q": ["创业 -贷款"], "sort": ["newest"]}
+    assert queries["不含“贷款”"]["q"] == ["乐山 创业"]
+    assert queries["“创业”"]["q"] == ["乐山 -贷款"]
+    # Following a chip gives the search without that part.
+    without_place = client.get("/initiatives/" + found["在 乐山市 范围内"]).content.decode()
+    assert (
+        result_count(without_place) == result_count(page(client, "创业 -贷款")) > result_count(html)
+    )
+    # The last part removed: no q at all.
+    only_place = chips(page(client, "乐山"))
+    assert parse_qs(urlparse(only_place["在 乐山市 范围内"]).query) == {}
