@@ -27,7 +27,10 @@ from django.views.decorators.http import require_safe
 from initiatives import facets, knowledge_base
 from initiatives.exporting import (
     INITIATIVE_COLUMNS,
+    INSTRUMENT_LINK_COLUMNS,
+    REGION_LINK_COLUMNS,
     TARGET_COLUMNS,
+    THEME_LINK_COLUMNS,
     initiative_rows,
     initiative_values,
     stream_csv,
@@ -514,6 +517,19 @@ OPENAPI = {
             "All matching initiatives as CSV.", INITIATIVE_COLUMNS
         ),
         "/targets/export.csv": _csv_operation("All matching targets as CSV.", TARGET_COLUMNS),
+        "/initiatives/regions.csv": _csv_operation(
+            "Link table: one row per matching initiative × region, every role (issuer, "
+            "covered, partner, mentioned); prefecture_code and province_code from the "
+            "gazetteer (empty when there is none).",
+            REGION_LINK_COLUMNS,
+        ),
+        "/initiatives/themes.csv": _csv_operation(
+            "Link table: one row per matching initiative × theme.", THEME_LINK_COLUMNS
+        ),
+        "/initiatives/instruments.csv": _csv_operation(
+            "Link table: one row per matching initiative × policy instrument.",
+            INSTRUMENT_LINK_COLUMNS,
+        ),
     },
     "components": {
         "schemas": {
@@ -532,6 +548,9 @@ OPENAPI = {
 }
 _CSV_PATH_PARAMS = {
     "/initiatives/export.csv": INITIATIVE_PARAMS,
+    "/initiatives/regions.csv": INITIATIVE_PARAMS,
+    "/initiatives/themes.csv": INITIATIVE_PARAMS,
+    "/initiatives/instruments.csv": INITIATIVE_PARAMS,
     "/targets/export.csv": TARGET_PARAMS,
 }
 for _path, _params in _CSV_PATH_PARAMS.items():
