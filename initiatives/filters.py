@@ -204,7 +204,11 @@ class RegionFilterMixin:
             values = [v for v in given if str(v).strip()]
             if values:
                 reason = _("不适用于%(table)s") % {"table": self.table_label}
-                message = _("参数 %(param)s %(reason)s。") % {"param": name, "reason": reason}
+                message = _("参数 %(param)s（“%(value)s”）%(reason)s。") % {
+                    "param": name,
+                    "value": values[0][:40],
+                    "reason": reason,
+                }
                 errors.append(FilterError(name, values[0][:40], message))
         for name, field in self.form.fields.items():
             for raw in getattr(field, "rejected", ()):
