@@ -4,7 +4,9 @@ filter a table does not have is refused rather than ignored, and names are accep
 they name one thing."""
 
 import csv
+import html
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -188,3 +190,15 @@ def test_head_answers_200(client, corpus, url):
     response = client.head(url)
     assert response.status_code == 200
     assert response.content == b""
+
+
+def test_the_pages_csv_link_exports_what_the_page_shows(client, corpus):
+    page = client.get("/initiatives/?theme=bogus&theme=entrepreneurship&year_min=abc")
+    link = re.search(r'id="csv-export" href="([^"]+)"', page.content.decode()).group(1)
+    assert "bogus" not in link and "abc" not in link and "entrepreneurship" in link
+    rows = csv_rows(client.get(html.unescape(link)))
+    assert [row["id"] for row in rows] == [str(corpus["sichuan"].pk)]
+    page = client.get("/targets/?target_kind=bogus&province=四川省")
+    link = re.search(r'class="export" href="([^"]+)"', page.content.decode()).group(1)
+    rows = csv_rows(client.get(html.unescape(link)))
+    assert [row["region_codes"] for row in rows] == ["510100"]
