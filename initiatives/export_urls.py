@@ -3,10 +3,24 @@ before initiatives.urls)."""
 
 from django.urls import path
 
-from initiatives import export_views
+from initiatives import export_views, link_tables
 
 urlpatterns = [
     path("initiatives/export.csv", export_views.initiative_csv, name="initiative_export"),
+    # Link tables: one row per initiative × region / theme / instrument, same filters.
+    path(
+        "initiatives/regions.csv",
+        link_tables.initiative_regions_csv,
+        name="initiative_regions_export",
+    ),
+    path(
+        "initiatives/themes.csv", link_tables.initiative_themes_csv, name="initiative_themes_export"
+    ),
+    path(
+        "initiatives/instruments.csv",
+        link_tables.initiative_instruments_csv,
+        name="initiative_instruments_export",
+    ),
     path("targets/export.csv", export_views.target_csv, name="target_export"),
     path("api/initiatives", export_views.api_initiatives, name="api_initiatives"),
     path("api/targets", export_views.api_targets, name="api_targets"),

@@ -2,11 +2,12 @@
 
 CSV export and API: what the search pages' query parameters select.
 
-Both go through the search pages' FilterSets (``InitiativeFilter``, ``TargetFilter``), so a
-bad parameter value is dropped exactly as the page drops it (and reported in ``notices``),
-and the rows come from ``initiatives.exporting``, the code path ``manage.py export`` uses.
-Only the API's own parameters (``page``, ``page_size``, ``facets``) are strict: a bad one
-answers 400 with a JSON body, never a 500.
+Both go through the search pages' FilterSets (``InitiativeFilter``, ``TargetFilter``) and
+the rows come from ``initiatives.exporting``, the code path ``manage.py export`` uses. Unlike
+the page, which drops a bad value and says so, they are strict: a bad or inapplicable filter
+value answers 400 naming the parameter and the form it accepts (plain text for CSV, a JSON
+body for the API), as does a bad ``page``, ``page_size`` or ``facets``; never a 500. Every
+export answers HEAD (headers only, nothing is read from the database).
 """
 
 import re
@@ -17,16 +18,19 @@ from decimal import Decimal
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connection, transaction
 from django.db.models import Count
-from django.http import FileResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from initiatives import facets, knowledge_base
 from initiatives.exporting import (
     INITIATIVE_COLUMNS,
+    INSTRUMENT_LINK_COLUMNS,
+    REGION_LINK_COLUMNS,
     TARGET_COLUMNS,
+    THEME_LINK_COLUMNS,
     initiative_rows,
     initiative_values,
     stream_csv,
@@ -63,27 +67,58 @@ def base_url(request):
 # CSV ---------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def initiative_csv(request):
     filter_set = InitiativeFilter(request.GET, queryset=Initiative.objects.visible())
+    if errors := filter_set.strict_errors():
+        return csv_refusal(errors)
+    file_name = export_file_name("initiatives", filter_set)
+    if request.method == "HEAD":
+        return csv_response(INITIATIVE_COLUMNS, None, file_name)
     rows = initiative_rows(filter_set.filtered(), base_url(request))
-    return _csv_response(INITIATIVE_COLUMNS, rows, export_file_name("initiatives", filter_set))
+    return csv_response(INITIATIVE_COLUMNS, rows, file_name)
 
 
-@require_GET
+@require_safe
 def target_csv(request):
     filter_set = TargetFilter(request.GET, queryset=Target.objects.visible())
-    rows = target_rows(filter_set.filtered())
-    return _csv_response(TARGET_COLUMNS, rows, export_file_name("targets", filter_set))
+    if errors := filter_set.strict_errors():
+        return csv_refusal(errors)
+    file_name = export_file_name("targets", filter_set)
+    if request.method == "HEAD":
+        return csv_response(TARGET_COLUMNS, None, file_name)
+    return csv_response(TARGET_COLUMNS, target_rows(filter_set.filtered()), file_name)
 
 
-def _csv_response(columns, rows, file_name):
-    response = StreamingHttpResponse(
-        stream_csv(columns, rows), content_type="text/csv; charset=utf-8"
-    )
+def csv_response(columns, rows, file_name):
+    """The streamed CSV; ``rows`` ``None``: the headers alone (HEAD)."""
+    if rows is None:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+    else:
+        response = StreamingHttpResponse(
+            stream_csv(columns, rows), content_type="text/csv; charset=utf-8"
+        )
     response["Content-Disposition"] = content_disposition_header(True, file_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def csv_refusal(errors):
+    """400 for a CSV request with bad filters: one line per refused value, as plain text a
+    script's log (or ``curl``) shows as it is."""
+    body = "".join(f"{error}\n" for error in errors)
+    response = HttpResponse(body, status=400, content_type="text/plain; charset=utf-8")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def api_refusal(errors):
+    return _bad_request(
+        BadParameter(
+            " ".join(str(error) for error in errors),
+            {error.parameter: error.value for error in errors},
+        )
+    )
 
 
 def _ascii(value):
@@ -208,9 +243,11 @@ def _by_ids(rows, ids):
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-@require_GET
+@require_safe
 def api_initiatives(request):
     filter_set = InitiativeFilter(request.GET, queryset=Initiative.objects.visible())
+    if errors := filter_set.strict_errors():
+        return api_refusal(errors)
     try:
         want_facets = _flag(request, "facets")
         page, ids, count = _page(request, filter_set.selection.ordered_ids(filter_set.sort_key))
@@ -250,9 +287,11 @@ def _json_number(value):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-@require_GET
+@require_safe
 def api_targets(request):
     filter_set = TargetFilter(request.GET, queryset=Target.objects.visible())
+    if errors := filter_set.strict_errors():
+        return api_refusal(errors)
     try:
         page, ids, count = _page(
             request, filter_set.qs.values_list("pk", flat=True), filter_set.filtered().count()
@@ -350,8 +389,15 @@ def _param(name, description, schema=None, repeatable=False):
 
 _YEAR = {"type": "integer", "minimum": 1949, "maximum": 2100}
 _PLACE_PARAMS = [
-    _param("province", "6-digit province code; includes its cities and counties.", None, True),
-    _param("region", "Any region code; includes everything below it.", None, True),
+    _param(
+        "province",
+        "6-digit province code or unambiguous name; includes its cities and counties.",
+        None,
+        True,
+    ),
+    _param(
+        "region", "Any region code or unambiguous name; includes everything below it.", None, True
+    ),
     _param("year", "Year reported for.", _YEAR, True),
     _param("year_min", "Earliest year.", _YEAR),
     _param("year_max", "Latest year.", _YEAR),
@@ -361,8 +407,8 @@ _PLACE_PARAMS = [
 INITIATIVE_PARAMS = [
     _param("q", "Chinese full-text query (words ANDed)."),
     *_PLACE_PARAMS,
-    _param("theme", "Theme key, e.g. graduates.", None, True),
-    _param("instrument", "Policy instrument id or slug.", None, True),
+    _param("theme", "Theme key (e.g. graduates) or name.", None, True),
+    _param("instrument", "Policy instrument id, slug or name.", None, True),
     _param("sort", "relevance | newest | region", {"enum": ["relevance", "newest", "region"]}),
 ]
 TARGET_PARAMS = [
@@ -379,12 +425,13 @@ PAGE_PARAMS = [
     ),
 ]
 _ERROR = {
-    "description": "A bad page, page_size or facets parameter.",
+    "description": "A bad or inapplicable filter value, or a bad page, page_size or facets.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
 _FILTER_NOTE = (
-    " Filter values that cannot be recognised are ignored (as on the search page) and "
-    "listed in `notices`."
+    " A filter value that cannot be recognised, or a filter the table does not have, is "
+    "refused with 400 naming the parameter and the form it accepts. Names are accepted "
+    "where they name one thing (province=四川省, instrument=创业担保贷款)."
 )
 
 
@@ -414,13 +461,17 @@ def _csv_operation(summary, columns):
                 "many-valued cells joined with '; '. Columns: "
                 + ", ".join(columns)
                 + "."
-                + _FILTER_NOTE.replace(" and listed in `notices`", "")
+                + _FILTER_NOTE
             ),
             "responses": {
                 "200": {
                     "description": "The CSV file (streamed, attachment).",
                     "content": {"text/csv": {"schema": {"type": "string"}}},
-                }
+                },
+                "400": {
+                    "description": "Refused filter values, one per line.",
+                    "content": {"text/plain": {"schema": {"type": "string"}}},
+                },
             },
         }
     }
@@ -466,6 +517,19 @@ OPENAPI = {
             "All matching initiatives as CSV.", INITIATIVE_COLUMNS
         ),
         "/targets/export.csv": _csv_operation("All matching targets as CSV.", TARGET_COLUMNS),
+        "/initiatives/regions.csv": _csv_operation(
+            "Link table: one row per matching initiative × region, every role (issuer, "
+            "covered, partner, mentioned); prefecture_code and province_code from the "
+            "gazetteer (empty when there is none).",
+            REGION_LINK_COLUMNS,
+        ),
+        "/initiatives/themes.csv": _csv_operation(
+            "Link table: one row per matching initiative × theme.", THEME_LINK_COLUMNS
+        ),
+        "/initiatives/instruments.csv": _csv_operation(
+            "Link table: one row per matching initiative × policy instrument.",
+            INSTRUMENT_LINK_COLUMNS,
+        ),
     },
     "components": {
         "schemas": {
@@ -484,13 +548,16 @@ OPENAPI = {
 }
 _CSV_PATH_PARAMS = {
     "/initiatives/export.csv": INITIATIVE_PARAMS,
+    "/initiatives/regions.csv": INITIATIVE_PARAMS,
+    "/initiatives/themes.csv": INITIATIVE_PARAMS,
+    "/initiatives/instruments.csv": INITIATIVE_PARAMS,
     "/targets/export.csv": TARGET_PARAMS,
 }
 for _path, _params in _CSV_PATH_PARAMS.items():
     OPENAPI["paths"][_path]["get"]["parameters"] = _params
 
 
-@require_GET
+@require_safe
 def openapi(request):
     return _json(OPENAPI)
 
@@ -505,7 +572,7 @@ def _with_examples(table, site):
     return [(column, column.example.replace("{base}", site)) for column in table.columns]
 
 
-@require_GET
+@require_safe
 def data_dictionary(request):
     """/data/: every published column, the vocabularies and how to cite, for researchers."""
     site = base_url(request)
@@ -564,7 +631,7 @@ def _snapshot():
         yield
 
 
-@require_GET
+@require_safe
 def knowledge_base_download(request):
     """/data/knowledge-base.zip: every visible row of every table, plus datapackage.json.
 
@@ -572,6 +639,13 @@ def knowledge_base_download(request):
     sent with FileResponse, which reads it back in blocks and closes (deletes) it.
     """
     generated_at = timezone.now()
+    file_name = f"knowledge-base-{timezone.localdate(generated_at).isoformat()}.zip"
+    if request.method == "HEAD":
+        # What a GET would send, without writing the whole knowledge base.
+        response = HttpResponse(content_type="application/zip")
+        response["Content-Disposition"] = content_disposition_header(True, file_name)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_SIZE, suffix=".zip")
     try:
         with _snapshot():
@@ -580,7 +654,6 @@ def knowledge_base_download(request):
     except BaseException:
         spool.close()
         raise
-    file_name = f"knowledge-base-{timezone.localdate(generated_at).isoformat()}.zip"
     response = FileResponse(
         spool, as_attachment=True, filename=file_name, content_type="application/zip"
     )

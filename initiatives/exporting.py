@@ -57,6 +57,17 @@ TARGET_COLUMNS = [
     "indicator_code",
     "key",
 ]
+# The link tables (initiatives.link_tables): one row per initiative × region/theme/instrument.
+REGION_LINK_COLUMNS = [
+    "initiative_id",
+    "region_code",
+    "role",
+    "level",
+    "prefecture_code",
+    "province_code",
+]
+THEME_LINK_COLUMNS = ["initiative_id", "theme"]
+INSTRUMENT_LINK_COLUMNS = ["initiative_id", "instrument_slug", "instrument"]
 CHUNK = 2000
 MULTI = "; "
 # A spreadsheet runs a cell that starts with one of these as a formula.

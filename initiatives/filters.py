@@ -5,8 +5,11 @@ Query parameters (DESIGN.md, "Contracts"): ``q``, ``province``, ``region``, ``th
 view's). Several values of one parameter are OR, different parameters AND.
 
 The querystring is input from anyone: each value is checked on its own; a bad one is dropped
-and reported in ``notices`` (the page shows them), the good ones still apply. Nothing here
-raises on user input.
+and reported in ``notices`` (the page shows them), the good ones still apply. The CSV export,
+the API and ``manage.py export`` ask ``strict_errors()`` instead and refuse the whole request:
+a researcher's script must not receive every row because one value was misspelt. Names are
+accepted where they name one thing (``province=四川省``, ``instrument=创业担保贷款``). Nothing
+here raises on user input.
 """
 
 from functools import cached_property
@@ -17,6 +20,7 @@ from django import forms
 from django.db import connections
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from initiatives import facet_index, search
 from initiatives import query as query_syntax
@@ -30,6 +34,39 @@ YEAR_RANGE = (1949, 2100)
 
 SORT_RELEVANCE, SORT_NEWEST, SORT_REGION = "relevance", "newest", "region"
 SORTS = [SORT_RELEVANCE, SORT_NEWEST, SORT_REGION]
+
+# What each parameter accepts, for the strict error messages (CSV, API, command).
+_YEAR_FORM = gettext_lazy("1949–2100 之间的四位年份，如 2020")
+ACCEPTED_FORMS = {
+    "province": gettext_lazy("省级行政区划代码（6 位数字，如 510000）或不重名的省名（如 四川省）"),
+    "region": gettext_lazy("行政区划代码（6 位数字，如 510100）或不重名的地名（如 成都市）"),
+    "theme": gettext_lazy("主题键或主题名：%(choices)s"),
+    "instrument": gettext_lazy("政策工具的标识（如 business-startup-guarantee-loan）、编号或名称"),
+    "year": _YEAR_FORM,
+    "year_min": _YEAR_FORM,
+    "year_max": _YEAR_FORM,
+    "in_force": _YEAR_FORM,
+    "kind": gettext_lazy("文件类型：%(choices)s"),
+    "sort": gettext_lazy("排序方式：%(choices)s"),
+    "target_kind": gettext_lazy("指标类别：%(choices)s"),
+    "indicator": gettext_lazy("指标名称（如 城镇新增就业）"),
+}
+# Parameters of one table that mean nothing for the other: refused there, never ignored.
+INITIATIVE_ONLY = ("q", "theme", "instrument", "sort")
+TARGET_ONLY = ("indicator", "target_kind")
+
+
+class FilterError:
+    """One refused parameter value: ``message`` names the parameter and what it accepts."""
+
+    def __init__(self, parameter, value, message):
+        self.parameter = parameter
+        self.value = value
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
 
 # Facet groups: the parameters one facet's counts leave out (all other filters apply).
 PLACE = ("province", "region")
@@ -98,13 +135,101 @@ class RegionFilterMixin:
 
     def _parse_province(self, raw):
         place = gazetteer().get(raw)
-        return raw if place is not None and place.level == PROVINCE else None
+        if place is not None:
+            return raw if place.level == PROVINCE else None
+        return self._place_by_name("province", raw, (PROVINCE,))
 
     def _parse_region(self, raw):
-        return raw if gazetteer().get(raw) is not None else None
+        if gazetteer().get(raw) is not None:
+            return raw
+        return self._place_by_name("region", raw, (NATIONAL, PROVINCE, PREFECTURE, COUNTY))
+
+    def _place_by_name(self, parameter, name, levels):
+        """The code of the one place at ``levels`` called ``name`` (official names first,
+        then short names and aliases); ``None`` when none or several are, the candidates
+        kept for the error message."""
+        g = gazetteer()
+        official = [c for c in g.official.get(name, []) if g.get(c).level in levels]
+        candidates = official or [c for c in g.short.get(name, []) if g.get(c).level in levels]
+        candidates = list(dict.fromkeys(candidates))
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            self.ambiguous[(parameter, name[:40])] = sorted(candidates)
+        return None
 
     def _parse_kind(self, raw):
-        return raw if raw in Document.Kind.values else None
+        if raw in Document.Kind.values:
+            return raw
+        by_label = {str(label): value for value, label in Document.Kind.choices}
+        return by_label.get(raw)
+
+    @cached_property
+    def ambiguous(self):
+        return {}
+
+    def _choices(self, name):
+        if name == "theme":
+            return ", ".join(self.themes)
+        if name == "kind":
+            return ", ".join(Document.Kind.values)
+        if name == "sort":
+            return " | ".join(SORTS)
+        if name == "target_kind":
+            return " | ".join(Target.Kind.values)
+        return ""
+
+    def _error(self, name, raw, reason=None):
+        accepted = ACCEPTED_FORMS.get(name)
+        accepted = str(accepted) % {"choices": self._choices(name)} if accepted else ""
+        if reason is None:
+            reason = _("无法识别“%(value)s”") % {"value": raw}
+        message = _("参数 %(param)s：%(reason)s；应为%(accepted)s。") % {
+            "param": name,
+            "reason": reason,
+            "accepted": accepted,
+        }
+        return FilterError(name, raw, message)
+
+    def strict_errors(self):
+        """Every refused value, as ``FilterError``s (empty: the request is sound).
+
+        A value the page would drop, a parameter the table does not have, a name that
+        stands for several places (their codes are in the message)."""
+        if not self.is_bound:
+            return []
+        self.cleaned()
+        errors = []
+        for name in self.not_applicable:
+            given = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+            values = [v for v in given if str(v).strip()]
+            if values:
+                reason = _("不适用于%(table)s") % {"table": self.table_label}
+                message = _("参数 %(param)s（“%(value)s”）%(reason)s。") % {
+                    "param": name,
+                    "value": values[0][:40],
+                    "reason": reason,
+                }
+                errors.append(FilterError(name, values[0][:40], message))
+        for name, field in self.form.fields.items():
+            for raw in getattr(field, "rejected", ()):
+                codes = self.ambiguous.get((name, raw))
+                reason = None
+                if (
+                    name == "kind"
+                    and raw in Target.Kind.values
+                    and "target_kind" in self.form.fields
+                ):
+                    reason = _("“%(value)s”是指标类别，请用 target_kind") % {"value": raw}
+                if codes:
+                    reason = _("“%(value)s”对应多个地区（%(codes)s），请用代码") % {
+                        "value": raw,
+                        "codes": ", ".join(codes[:10]),
+                    }
+                errors.append(self._error(name, raw, reason))
+        for name in self.form.errors:
+            errors.append(self._error(name, str(self.data.get(name, ""))[:40]))
+        return errors
 
     def rejected_notices(self):
         labels = {
@@ -133,6 +258,22 @@ class RegionFilterMixin:
                 notices.append(_("已忽略未知的排序方式"))
         return notices
 
+    def export_data(self):
+        """The request's parameters without the values ``strict_errors`` refuses: for the
+        page's CSV link, which should export what the page shows rather than answer 400
+        for a value the page dropped."""
+        data = self.data.copy()
+        for error in self.strict_errors():
+            name = error.parameter
+            if name in self.not_applicable:
+                data.pop(name, None)
+            elif hasattr(data, "setlist"):
+                kept = [v for v in data.getlist(name) if str(v).strip()[:40] != error.value]
+                data.setlist(name, kept)
+            else:
+                data.pop(name, None)
+        return data
+
     def cleaned(self):
         if not self.is_bound:
             return {}
@@ -159,6 +300,9 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         choices=[(s, s) for s in SORTS], method="keep", empty_label=None
     )
 
+    not_applicable = TARGET_ONLY
+    table_label = gettext_lazy("举措")
+
     class Meta:
         model = Initiative
         fields = []
@@ -173,7 +317,7 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         return {
             "province": self._parse_province,
             "region": self._parse_region,
-            "theme": lambda raw: raw if raw in self.themes else None,
+            "theme": self._parse_theme,
             "year": parse_year,
             "instrument": self._parse_instrument,
             "kind": self._parse_kind,
@@ -189,11 +333,23 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
     def instruments(self):
         return {i.pk: i for i in PolicyInstrument.objects.defer("synonyms")}
 
+    def _parse_theme(self, raw):
+        if raw in self.themes:
+            return raw
+        # A theme's Chinese or English name; else the one theme whose name contains it.
+        folded = raw.casefold()
+        for key, theme in self.themes.items():
+            if folded in (theme.name_zh.casefold(), theme.name_en.casefold()):
+                return key
+        partial = [key for key, theme in self.themes.items() if raw in theme.name_zh]
+        return partial[0] if len(partial) == 1 else None
+
     def _parse_instrument(self, raw):
         if raw.isascii() and raw.isdigit() and int(raw) in self.instruments:
             return int(raw)
+        folded = raw.casefold()
         for instrument in self.instruments.values():
-            if instrument.slug == raw:
+            if raw in (instrument.slug, instrument.name) or folded == instrument.name_en.casefold():
                 return instrument.pk
         return None
 
@@ -496,6 +652,9 @@ class TargetFilter(RegionFilterMixin, django_filters.FilterSet):
     indicator = MultiValueFilter(method="filter_indicator")
     target_kind = MultiValueFilter(method="filter_target_kind")
     kind = MultiValueFilter(method="filter_kind")
+
+    not_applicable = INITIATIVE_ONLY
+    table_label = gettext_lazy("指标")
 
     class Meta:
         model = Target

@@ -136,7 +136,7 @@ def initiative_list(request):
         "years": years,
         "kinds": kinds,
         "relaxations": facets.relaxations(filter_set) if paginator.count == 0 else [],
-        "export_query": facets.without(request.GET).lstrip("?"),
+        "export_query": facets.without(filter_set.export_data()).lstrip("?"),
         "year_min": filter_set.active("year_min"),
         "year_max": filter_set.active("year_max"),
         "in_force": filter_set.active("in_force"),
@@ -545,7 +545,7 @@ def target_list(request):
             for name in ("province", "region", "year", "indicator", "target_kind", "kind")
             for value in filter_set.cleaned().get(name) or []
         ],
-        "export_query": facets.without(request.GET).lstrip("?"),
+        "export_query": facets.without(filter_set.export_data()).lstrip("?"),
     }
     return render(request, "initiatives/target_list.html", ctx)
 

@@ -287,9 +287,10 @@ def test_in_force_on_the_page_the_csv_the_api_and_the_command(client, in_force_r
     out = tmp_path / "out.csv"
     call_command("export", "initiatives", "--in-force", "2024", "--output", str(out))
     assert len(out.read_text(encoding="utf-8-sig").strip().split("\n")) == 2
-    # A value that is not a year is reported and never widens the result to everything.
-    bad = client.get("/api/initiatives", {"in_force": "二〇二四", "year": "1990"}).json()
-    assert bad["notices"] and bad["results"] == []
+    # A value that is not a year is refused: it never widens the result to everything.
+    bad = client.get("/api/initiatives", {"in_force": "二〇二四", "year": "1990"})
+    assert bad.status_code == 400
+    assert bad.json()["parameters"] == {"in_force": "二〇二四"}
 
 
 @pytest.mark.django_db

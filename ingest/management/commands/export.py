@@ -26,6 +26,9 @@ FILTER_OPTIONS = [
     "in_force",
     "instrument",
     "kind",
+    "sort",
+    "indicator",
+    "target_kind",
 ]
 
 
@@ -76,7 +79,8 @@ def _filtered(queryset, params, table):
     """Apply the search page's FilterSet, so the command selects exactly what the page shows.
 
     The page drops a bad value and says so; a command run unattended should not quietly
-    export more than was asked for, so every such notice is an error here.
+    export more than was asked for, so every value the CSV export would refuse (and every
+    notice about the query) is an error here.
     """
     if not params:
         return queryset, []
@@ -85,4 +89,7 @@ def _filtered(queryset, params, table):
         data.setlist(key, values)
     filterset_class = filters.InitiativeFilter if table == "initiatives" else filters.TargetFilter
     filterset = filterset_class(data, queryset=queryset)
-    return filterset.qs, [str(notice) for notice in filterset.notices]
+    errors = [str(error) for error in filterset.strict_errors()]
+    if not errors:
+        errors = [str(notice) for notice in filterset.notices]
+    return filterset.qs, errors
