@@ -3,6 +3,9 @@
 import re
 from dataclasses import dataclass
 
+# Page-side pinyin readings (失業(yè)保險) split the words a cue looks for.
+from ingest.noise import PINYIN
+
 
 @dataclass(frozen=True)
 class ThemeCues:
@@ -43,6 +46,7 @@ class Vocabulary:
     def theme_cues(self, text, headings):
         """(theme key, the cue that gave it) for each theme of a clause; a heading's cue is
         written 章节“…”."""
+        text = PINYIN.sub("", text)
         found = []
         # Only the nearest heading colours a clause: a chapter title (推动乡村振兴…) is too broad.
         nearest = [h for h in headings if h][-1:]
@@ -64,6 +68,7 @@ class Vocabulary:
 
     def instruments_in(self, text):
         """Instrument ids named in ``text``; overlapping names count once (the longest)."""
+        text = PINYIN.sub("", text)
         taken = [False] * len(text)
         found = []
         for name, iid in self.instrument_names:
@@ -80,6 +85,7 @@ class Vocabulary:
 
 
 LIST_SEGMENT = re.compile(r"[^,;。:]+")
+INSURANCE_OR_FUND = re.compile(r"保险|基金|金$")
 
 
 def _longer_cue_spans(text, themes):
@@ -107,7 +113,10 @@ def _named_for_itself(cue, text, others=()):
         # while 大学生 opening 大学生创业 or 技能 opening 技能提升补贴 still says who or what.
         inside = any(a < start and end == b for a, b in others)
         segment = next(m for m in LIST_SEGMENT.finditer(text) if m.start() <= start < m.end())
-        if segment.group(0).count("、") < 2 and not inside:
+        # An insurance or fund in a list (养老保险、失业保险、工伤保险) is still one the measure
+        # defers, pays or pools, unlike a sector in a list of projects.
+        listed = segment.group(0).count("、") >= 2 and not INSURANCE_OR_FUND.search(cue)
+        if not listed and not inside:
             return True
         start = text.find(cue, end)
     return False
