@@ -170,8 +170,13 @@ def kind(sentence):
     if GOAL_OPENING.match(s) and all(FIGURE.search(c) for c in goal_clauses):
         # 到2025年,全市新增残疾人就业800人以上,…: the goals, read as targets.
         return "goal"
-    if sum(1 for c in clauses if PROGRESS.search(c)) >= 2:
-        # 新创设公益性岗位1.5万个,完成全年任务的150%;…: a progress report, read as targets.
+    if (
+        clauses
+        and any(PROGRESS.search(c) for c in clauses)
+        and all(FIGURE.search(c) for c in clauses)
+    ):
+        # 新创设公益性岗位1.5万个,完成全年任务的150%: a report on progress, whatever its
+        # verb, read as targets.
         return "result"
     stated = [c.strip() for c in goal_clauses if not TIME_CLAUSE.fullmatch(c.strip())]
     if (
