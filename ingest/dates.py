@@ -66,6 +66,12 @@ ISSUED_KEYS = ("成文日期", "发文日期", "印发日期")
 PUBLISHED_KEYS = ("发布时间", "发布日期", "日期", "时间")
 ISSUER_KEYS = ("发文机关", "发布机构", "来源", "信息来源")
 NUMBER_KEYS = ("文号", "发文字号")
+# A page's byline under the title: ``2023-08-15 来源:万州区人社局`` (the date first, then the
+# source or author): the page's date of publication.
+DATED_BYLINE = re.compile(
+    r"^(?:发布时间|发布日期|时间|日期)?\s*:?\s*((?:19|20)\d\d\s*(?:[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?))"
+    r"\s*(?:来源|信息来源|文章来源|作者|编辑|发布者|发布机构|浏览|点击)"
+)
 # 来源回链:http://… / 原文链接:… at the foot of a reprint: where the original stands.
 SOURCE_LINE = re.compile(r"^(?:来源回链|原文链接|原文地址|来源链接|原文网址)\s*:\s*(https?://\S+)$")
 
@@ -271,6 +277,12 @@ def extract(text, header, title, *, kind_hint=""):
     lines = [line for line in text.split("\n") if line.strip()]
     out = DocumentDates()
     published = parse_date(_header(header, PUBLISHED_KEYS))
+    if published is None:
+        for line in lines[:4]:
+            match = DATED_BYLINE.match(line.strip())
+            if match:
+                published = parse_date(match.group(1))
+                break
     out.published = published
     issued = parse_date(_header(header, ISSUED_KEYS))
     signed, signer = _signature(lines)

@@ -24,8 +24,18 @@ FIVE_YEAR_PLAN = re.compile(r"[“\"]?十([一二三四五六七八九])五[”\
 EXPLICIT_PERIOD = re.compile(r"(20\d\d)\s*[-—–~至到]\s*(20\d\d)\s*年")
 YEAR_MONTH = re.compile(r"^(19\d\d|20\d\d)\s*年\s*(\d{1,2})\s*月$")
 YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)\s*年(?!代)")
-# The year inside a cited document number: 国发〔2015〕23号, 辽政办【2022】30号.
-CITED_YEAR = re.compile(r"[〔\[【(]\s*((?:19|20)\d\d)\s*[〕\]】)]\s*(?:第\s*)?\d{1,4}\s*号")
+# A cited document number with its body's abbreviation and year: 国发〔2015〕23号,
+# 辽政办【2022】30号 → (辽政办, 2022).
+CITED_NUMBER = re.compile(
+    r"([\u4e00-\u9fff]{0,8})\s*[〔\[【(]\s*((?:19|20)\d\d)\s*[〕\]】)]\s*(?:第\s*)?\d{1,4}\s*号"
+)
+# Central bodies: 国发, 国办发, 中办发, 人社部发, 财社 (a ministry's 部).
+CENTRAL_NUMBER = re.compile(r"^(?:国|中|财)|部")
+# A deadline year: 到2020年, 至2022年4月30日, 延长至… (not 截至, a result's date, nor the
+# end of a span 2013年至2017年).
+DEADLINE_YEAR = re.compile(r"(?<![截年])(?:到|至)\s*(19[5-9]\d|20\d\d)\s*年(?!代)")
+# A period in a title: (2023—2025年), 2022-2025 年.
+TITLE_PERIOD = re.compile(r"((?:19|20)\d\d)\s*年?\s*[-—–~至到]\s*(?:19|20)\d\d\s*年")
 # Column names of government sites that sit where a title would be.
 GENERIC_HEADINGS = re.compile(
     r"^(欢迎(?:访问|光临|来到).*|首页\W*|政策信息|政策解读|工作动态|新闻动态|通知公告|政务公开|信息公开|要闻|正文|详情)$"
@@ -163,7 +173,9 @@ def _year(title, text, kind, found):
     """The document's year: the year a summary reports, else the year of issue (成文日期 or
     dateline), else what the title says, else the page's date, else the latest year the
     text speaks of."""
-    in_title = YEAR.search(title)
+    # A period in the title ((2023—2025年)) is the span the document covers, issued in its
+    # first year: its last year is not the document's year.
+    in_title = YEAR.search(TITLE_PERIOD.sub(r"\1年", title))
     if kind in ("summary", "roundup"):
         opening = YEAR.search(text[:200])
         if in_title:
@@ -184,9 +196,24 @@ def _year(title, text, kind, found):
         return int(in_title.group(1))
     # Nothing dates it: the latest year it speaks of — years written out, the documents it
     # cites (国发〔2015〕23号), the five-year plans it names (十四五 from 2021) — is the
-    # earliest it can be, and the year a careful reader would give it.
-    years = [int(y) for y in YEAR.findall(text)]
-    years += [int(y) for y in CITED_YEAR.findall(text)]
-    years += [dates.period_of(m.group(0))[0] for m in FIVE_YEAR_PLAN.finditer(text[:3000])]
-    plausible = [y for y in years if y <= datetime.date.today().year]
-    return max(plausible) if plausible else None
+    # earliest it can be, and the year a careful reader would give it. Deadlines (到2020年,
+    # 实施至2022年4月30日) lie after the issue and count only when nothing else dates it.
+    this_year = datetime.date.today().year
+    deadlines = [int(y) for y in DEADLINE_YEAR.findall(text)]
+    written = [int(y) for y in YEAR.findall(DEADLINE_YEAR.sub("", text))]
+    written += [dates.period_of(m.group(0))[0] for m in FIVE_YEAR_PLAN.finditer(text[:3000])]
+    written = [y for y in written if y <= this_year]
+    numbers = [(body, int(y)) for body, y in CITED_NUMBER.findall(text) if int(y) <= this_year]
+    cited = [y for _, y in numbers]
+    if cited and max(cited) > max(written, default=0):
+        # Only the documents it implements date it. A province answers a State Council
+        # document within months, in the same year; a city or county answers its province's
+        # own implementing document, which already came months later: most often the next
+        # calendar year.
+        latest = max(cited)
+        local = any(y == latest and not CENTRAL_NUMBER.search(body) for body, y in numbers)
+        return min(latest + 1, this_year) if local else latest
+    if written or cited:
+        return max(written + cited)
+    deadlines = [y for y in deadlines if y <= this_year]
+    return max(deadlines) if deadlines else None

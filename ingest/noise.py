@@ -19,11 +19,11 @@ FORWARDING = re.compile(
 # 为贯彻落实《…》精神，…现提出如下措施: the opening clause names what is implemented.
 PURPOSE = re.compile(
     r"^(?:\d{1,2}月\d{1,2}日[上下]?午?[,，])?为(?:了)?[^,，。]{0,12}(?:贯彻|落实|实施)"
-    r"[^。]{0,120}?(?:精神|部署|要求|意见|通知|规划|决定|》)"
+    r"[^。]{0,120}?(?:精神|部署|要求|意见|通知|规划|决定|战略|》)"
 )
 ANNOUNCES = re.compile(
     r"现(?:提出|制定)(?:以下|如下)|(?:提出|制定)(?:以下|如下)|特制定本|编制本(?:规划|方案)"
-    r"|制定本(?:规划|方案|办法|意见|细则)"
+    r"|制定本(?:实施)?(?:规划|方案|办法|意见|细则)"
 )
 GUIDING = re.compile(
     r"习近平|坚强领导|重要指示|重要讲话|决策部署|部署要求|高度重视|以人民为中心|新发展理念"
@@ -89,10 +89,41 @@ CONCRETE = re.compile(
 )
 # A sentence describing a document or the labour market rather than acting on it: 《…规划》
 # 全面总结了…; 就业结构从…调整为…; 专业技术人才总量106万人.
-DESCRIPTION = re.compile(r"》(?:全面|系统)?(?:总结|谋划|勾勒)")
+DESCRIPTION = re.compile(
+    r"》(?:全面|系统)?(?:总结|谋划|勾勒)|》(?:的)?(?:主要)?内容包括|^该《|\d部分\d+条"
+    r"|^(?:(?:19|20)\d\d年\d{1,2}月\d{1,2}日[,，])?[^,，。]{2,24}印发(?:了)?《[^》]+》[。]?$"
+)
 STATISTIC = re.compile(r"比重|结构(?:持续|不断)?(?:优化|改善|为|从)|总量|占比|素质")
+# What the year or the thing is, not what is done: 2018年是…的第二年, …是稳定就业的重要支撑.
+CONTEXT = re.compile(
+    r"^(?:19|20)\d\d年是|(?:关键|开局|收官|决胜|攻坚)之年"
+    r"|是[^,，。]{0,24}(?:重要|基本|根本|关键)(?:支撑|途径|保障|基础|内容|环节)"
+)
+# Steering the economy for employment, the opening of every 就业创业 opinion since 2015
+# (坚持就业优先战略, 促进经济增长与扩大就业联动, 推动经济发展带动就业): policy stance,
+# not a measure, unless a named tool comes with it.
+MACRO = re.compile(
+    r"宏观(?:调控|政策)|经济(?:增长|运行|调控)|经济发展[^,，。]{0,6}(?:带动|促进|扩大)就业"
+    r"|就业优先(?:发展)?战略|扩大就业(?:发展)?战略|(?:产业|经济)结构(?:调整|升级)"
+    r"|就业增长点|就业潜力|优先选项|对就业[^。]{0,30}影响"
+)
+# 就业规模逐步扩大, 劳动生产率不断提高: a clause stating how things turn out.
+STATE_CLAUSE = re.compile(
+    r"^(?!(?:加强|提高|提升|扩大|促进|推动|推进|完善|优化|加快|增强|改善|实现|健全))[^,，;；]{2,30}?"
+    r"(?:稳步|逐步|不断|持续|明显|显著|合理|进一步|大幅|有所|基本)?"
+    r"(?:增长|扩大|提高|提升|改善|增强|优化|加强|下降|减少|完善)$"
+)
+STATE_ADVERB = re.compile(
+    r"(?:稳步|逐步|不断|持续|明显|显著|合理|大幅|有所)(?:增长|扩大|提高|提升|改善|增强|优化|加强|下降|减少|完善)$"
+)
+# 完成全年任务的150%: a progress report clause.
+PROGRESS = re.compile(r"完成(?:全年|年度)?(?:目标)?任务(?:数)?的\d")
 # Page-side pinyin readings inserted after characters (發(fā)): not part of the words.
 PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6}\)")
+
+
+# Kinds that state a stance: they head items whose later sentences may still be measures.
+STANCE_KINDS = {"macro"}
 
 
 def kind(sentence):
@@ -139,6 +170,26 @@ def kind(sentence):
     if GOAL_OPENING.match(s) and all(FIGURE.search(c) for c in goal_clauses):
         # 到2025年,全市新增残疾人就业800人以上,…: the goals, read as targets.
         return "goal"
+    if (
+        clauses
+        and any(PROGRESS.search(c) for c in clauses)
+        and all(FIGURE.search(c) for c in clauses)
+    ):
+        # 新创设公益性岗位1.5万个,完成全年任务的150%: a report on progress, whatever its
+        # verb, read as targets.
+        return "result"
+    stated = [c.strip() for c in goal_clauses if not TIME_CLAUSE.fullmatch(c.strip())]
+    if (
+        len(stated) >= 2
+        and all(STATE_CLAUSE.match(c) for c in stated)
+        and any(STATE_ADVERB.search(c) for c in stated)
+    ):
+        # 到2020年,城镇就业规模逐步扩大,劳动生产率不断提高: outcomes, not what is done.
+        return "outcome"
+    if CONTEXT.search(s):
+        return "context"
+    if MACRO.search(s) and not concrete:
+        return "macro"
     if GUIDING.search(s) and not concrete:
         return "guiding"
     if ASSESSMENT.search(s) and not concrete:

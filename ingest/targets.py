@@ -32,9 +32,10 @@ TARGET_CUES = re.compile(
 ACHIEVED_CUES = re.compile(
     r"实现|完成|累计|已|全年|共|发放|建成|培训了|帮助|扶持|带动|吸纳|入驻|\d{4}年(?:末|底|度)?"
 )
-# Words that make a figure a goal whatever follows in its clause (力争全年…稳定在25万人以上).
+# Words that make a figure a goal whatever follows in its clause (力争全年…稳定在25万人以上;
+# 每年…以上, a recurring yearly goal).
 MODAL_CUES = re.compile(
-    r"力争|确保|争取|计划|预期|目标|任务|责任书|将(?=[\u4e00-\u9fff]{0,3}(?:开发|新增|实现|完成|培训|建设|发放|组织|帮助|扶持|新建|设置|转移|吸纳))"
+    r"力争|确保|争取|计划|预期|目标|任务|责任书|每年|将(?=[\u4e00-\u9fff]{0,3}(?:开发|新增|实现|完成|培训|建设|发放|组织|帮助|扶持|新建|设置|转移|吸纳))"
 )
 # Words that report a result even in a sentence about goals.
 REPORTED_CUES = re.compile(r"已|累计|实现了|完成了|达到了|同比|比上年|较上年|截至|截止|共计|目前")

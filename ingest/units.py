@@ -86,8 +86,13 @@ def split(text, start, end, place_led=None, title=""):
 def _item_units(piece, offset, place_led, lead):
     """An enumerated item is one initiative, unless several places lead clauses inside it."""
     sentences = _sentences(piece, offset)
-    if sentences and noise.is_noise(sentences[0][2]):
+    first = noise.kind(sentences[0][2]) if sentences else ""
+    if first and (
+        first not in noise.STANCE_KINDS or all(noise.is_noise(t) for _, _, t in sentences)
+    ):
         # 二是…任务艰巨。…: an item that opens with a problem or a preamble is not a measure.
+        # One headed by a policy stance (促进经济增长与扩大就业联动。) is, when a sentence
+        # below it does something.
         return []
     if sum(1 for s, e, t in sentences if place_led and place_led(t)) >= 2:
         return _group(sentences, place_led)

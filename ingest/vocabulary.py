@@ -3,6 +3,9 @@
 import re
 from dataclasses import dataclass
 
+# Page-side pinyin readings (失業(yè)保險) split the words a cue looks for.
+from ingest.noise import PINYIN
+
 
 @dataclass(frozen=True)
 class ThemeCues:
@@ -43,11 +46,18 @@ class Vocabulary:
     def theme_cues(self, text, headings):
         """(theme key, the cue that gave it) for each theme of a clause; a heading's cue is
         written 章节“…”."""
+        text = PINYIN.sub("", text)
         found = []
         # Only the nearest heading colours a clause: a chapter title (推动乡村振兴…) is too broad.
         nearest = [h for h in headings if h][-1:]
+        # Where a longer cue of one theme ends with a cue of another (求职创业补贴 for graduates
+        # ends with 创业补贴), the longer name says what the words are about.
+        covered = _longer_cue_spans(text, self.themes)
         for theme in self.themes:
-            cue = next((c for c in theme.cues if _named_for_itself(c, text)), None)
+            cue = next(
+                (c for c in theme.cues if _named_for_itself(c, text, covered.get(theme.key, ()))),
+                None,
+            )
             if cue is None:
                 cue = next(
                     (f"章节“{c}”" for h in nearest for c in theme.heading_cues if c in h), None
@@ -58,6 +68,7 @@ class Vocabulary:
 
     def instruments_in(self, text):
         """Instrument ids named in ``text``; overlapping names count once (the longest)."""
+        text = PINYIN.sub("", text)
         taken = [False] * len(text)
         found = []
         for name, iid in self.instrument_names:
@@ -74,16 +85,38 @@ class Vocabulary:
 
 
 LIST_SEGMENT = re.compile(r"[^,;。:]+")
+INSURANCE_OR_FUND = re.compile(r"保险|基金|金$")
 
 
-def _named_for_itself(cue, text):
+def _longer_cue_spans(text, themes):
+    """theme key → spans of ``text`` taken by cues of the other themes, for telling a cue
+    inside another theme's longer name apart."""
+    spans = []
+    for theme in themes:
+        for cue in theme.cues:
+            start = text.find(cue)
+            while start >= 0:
+                spans.append((theme.key, start, start + len(cue)))
+                start = text.find(cue, start + 1)
+    return {theme.key: tuple((a, b) for key, a, b in spans if key != theme.key) for theme in themes}
+
+
+def _named_for_itself(cue, text, others=()):
     """True when ``cue`` occurs in ``text`` other than as one item of a long list of
     sectors or projects (转型升级项目、创业创新项目、教育培训项目等): a word in such a list
-    does not make the measure about it."""
+    does not make the measure about it; nor does a cue closing a longer cue of another theme
+    (``others``: their spans)."""
     start = text.find(cue)
     while start >= 0:
+        end = start + len(cue)
+        # Chinese compounds are head-final: 创业补贴 closing 求职创业补贴 names another thing,
+        # while 大学生 opening 大学生创业 or 技能 opening 技能提升补贴 still says who or what.
+        inside = any(a < start and end == b for a, b in others)
         segment = next(m for m in LIST_SEGMENT.finditer(text) if m.start() <= start < m.end())
-        if segment.group(0).count("、") < 2:
+        # An insurance or fund in a list (养老保险、失业保险、工伤保险) is still one the measure
+        # defers, pays or pools, unlike a sector in a list of projects.
+        listed = segment.group(0).count("、") >= 2 and not INSURANCE_OR_FUND.search(cue)
+        if not listed and not inside:
             return True
-        start = text.find(cue, start + len(cue))
+        start = text.find(cue, end)
     return False

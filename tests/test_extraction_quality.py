@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 SAMPLE_BAR = {
     "initiative recall": 0.90,
+    "initiative precision": 0.88,
     "province accuracy": 0.95,
     "most-specific region": 0.85,
     "year": 0.90,
@@ -25,21 +26,23 @@ SAMPLE_BAR = {
 }
 DEV_BAR = {
     "initiative recall": 0.95,
-    "initiative precision": 0.60,
+    "initiative precision": 0.72,
     "province accuracy": 0.95,
     "most-specific region": 0.90,
-    "theme F1": 0.65,
-    "instrument recall": 0.85,
+    "year": 0.80,
+    "theme F1": 0.80,
+    "instrument recall": 0.83,
     "target recall": 0.95,
     "target kind right": 0.90,
+    "target year right": 0.85,
 }
 TEST_BAR = {
     "initiative recall": 0.90,
-    "initiative precision": 0.65,
+    "initiative precision": 0.70,
     "province accuracy": 0.90,
     "most-specific region": 0.90,
-    "year": 0.45,
-    "theme F1": 0.70,
+    "year": 0.90,
+    "theme F1": 0.75,
     "instrument recall": 0.85,
     "target recall": 0.90,
     "target kind right": 0.85,

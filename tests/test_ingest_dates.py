@@ -121,6 +121,61 @@ def test_ingest_stores_the_metadata_and_the_given_source_url(tmp_path):
     assert doc.source_url == "https://www.fuzhou.gov.cn/a/181.htm"
 
 
+def _ingested_year(tmp_path, text, name="doc.txt"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    call_command("ingest", str(path))
+    return Document.objects.get(file_name=name)
+
+
+@pytest.mark.django_db
+def test_an_undated_document_takes_its_year_from_what_it_implements(tmp_path):
+    # A city answering its province's document: the year after that document's number.
+    city = _ingested_year(
+        tmp_path,
+        "为贯彻落实《某省人民政府关于做好就业创业工作的实施意见》(冀政发〔2019〕12号)精神,"
+        "结合我市实际,提出如下措施。\n一、对符合条件的创业人员发放创业担保贷款,最高30万元。",
+        "city.txt",
+    )
+    assert city.year == 2020
+    # A province answering the State Council: the same year; a deadline (到2020年) is later.
+    province = _ingested_year(
+        tmp_path,
+        "为贯彻落实《国务院关于做好就业创业工作的意见》(国发〔2017〕28号)精神,提出如下意见。\n"
+        "一、到2020年,城镇新增就业每年50万人以上。\n二、对吸纳就业困难人员的企业给予社会保险补贴。",
+        "province.txt",
+    )
+    assert province.year == 2017
+
+
+@pytest.mark.django_db
+def test_deadlines_and_title_periods_are_not_the_documents_year(tmp_path):
+    extended = _ingested_year(
+        tmp_path,
+        "某市稳定和扩大就业的实施意见\n一、阶段性降低失业保险费率政策实施期限延长至2022年4月30日。\n"
+        "二、自2021年1月1日起,对吸纳高校毕业生的小微企业给予一次性吸纳就业补贴。",
+        "extended.txt",
+    )
+    assert extended.year == 2021
+    titled = _ingested_year(
+        tmp_path,
+        "某市人民政府办公室关于印发《某市促进残疾人就业行动实施方案(2023—2025年)》的通知\n"
+        "一、开发残疾人公益性岗位,对用人单位给予岗位补贴。",
+        "titled.txt",
+    )
+    assert titled.year == 2023
+
+
+def test_a_dated_byline_under_the_title_is_the_page_date():
+    found = read(
+        "某区多措并举推动高校毕业生就业创业\n2023-08-15 来源:某区人力资源和社会保障局\n"
+        "8月14日,区人力社保局召开高校毕业生就业工作推进会。",
+        kind="news",
+    )
+    assert (found.published.value, found.published.precision) == (datetime.date(2023, 8, 15), "day")
+    assert found.issued is None
+
+
 def test_a_recurring_yearly_goal_has_no_single_year():
     text = "今后三年,全市每年新增就业不少于3万人。"
     assert when(

@@ -31,6 +31,23 @@ from ingest import noise, units
         ("各市(地)、县(市、区)农业农村局、人力资源和社会保障局:", "letterhead"),
         ("力争2018年,培育自主创业1500人,带动就业5000人。", "goal"),
         ("二季度,城镇新增就业3.23万人,完成全年任务的35.86%", "result"),
+        (
+            "新建就业见习基地12个,完成全年任务的120%;培训农民工2.1万人次,完成全年任务的70%。",
+            "result",
+        ),
+        (
+            "新创设城乡公益性岗位1.5万个,完成全年任务的150%;",
+            "result",
+        ),
+        ("到2025年,城镇就业规模逐步扩大,就业质量稳步提升,劳动报酬合理增长;", "outcome"),
+        ("技能人才总量稳步增长,结构不断改善,保障水平逐步提高。", "outcome"),
+        ("2019年是我县开展返乡创业试点的第一年,也是打基础的关键之年。", "context"),
+        ("创业带动就业是稳定和扩大就业的重要支撑。", "context"),
+        ("促进经济增长与扩大就业联动。", "macro"),
+        ("积极落实宏观调控政策,保持经济稳定增长,增强对就业的拉动能力。", "macro"),
+        ("2016年3月2日,某省人民政府印发《关于做好就业创业工作的意见》。", "description"),
+        ("《目标责任书》内容包括就业、社会保障和劳动关系三个方面。", "description"),
+        ("为推动实现更加充分更高质量就业,根据《就业促进规划》,制定本实施意见。", "preamble"),
     ],
 )
 def test_it_names_the_kind_of_non_measure(sentence, kind):
@@ -47,6 +64,10 @@ def test_it_names_the_kind_of_non_measure(sentence, kind):
         "2017年,21个省份已将失业保险费率全部降至1%,全年减收失业保险基金234亿元。",
         "2024年春风行动专场招聘会启动。",
         "2021年5月1日至2022年4月30日实施阶段性下调工伤保险费率50%的政策。",
+        "将城镇新增就业、调查失业率作为宏观调控重要指标,纳入年度计划。",
+        "到2025年,新建创业孵化基地10个,扶持创业5000人,带动就业逐步扩大。",
+        "加强职业技能培训,提高劳动者就业能力。",
+        "区人社局开发就业见习岗位620个,发放就业见习补贴186万元,同比增长9.4%。",
     ],
 )
 def test_measures_are_not_noise(sentence):
@@ -80,3 +101,14 @@ def test_a_verbless_item_body_counts_when_its_heading_states_the_action():
     dropped = units.split(text, 0, len(text), title="“三包”责任机制")
     assert [(u.start, u.end) for u in kept] == [(0, len(text))]
     assert dropped == []
+
+
+def test_an_item_headed_by_a_policy_stance_keeps_the_measure_below_it():
+    text = (
+        "(一)促进经济增长与扩大就业联动。在制定产业政策时,对新增就业岗位多的项目给予贷款贴息。"
+        "(二)促进产业结构调整与就业协同。推动产业结构调整,扩大就业规模。"
+    )
+    found = [text[u.start : u.end] for u in units.split(text, 0, len(text))]
+    assert found == [
+        "(一)促进经济增长与扩大就业联动。在制定产业政策时,对新增就业岗位多的项目给予贷款贴息。"
+    ]

@@ -105,3 +105,10 @@ def test_an_aside_in_brackets_does_not_hide_the_indicator():
     found = _figures("确保年内输出就业100万人,其中脱贫劳动力(含防返贫监测对象)18万人。")
     assert found[-1][:3] == ("脱贫劳动力", Decimal(180000), "人")
     assert found[-1][3] == "target"
+
+
+def test_a_yearly_goal_is_a_target_but_a_yearly_result_is_reported():
+    goal = _figures("全市每年城镇新增就业3万人以上,新增高技能劳动者8万人以上。")
+    assert [(v, k) for _, v, _, k in goal][-1] == (Decimal(80000), "target")
+    done = _figures("近三年全县每年累计培训农民工2万人次。")
+    assert [(v, k) for _, v, _, k in done] == [(Decimal(20000), "achieved")]
