@@ -49,7 +49,10 @@ def _row(text):
         title=text,
         document=document,
         year=2020,
+        year_start=None,
         year_end=None,
+        period_text="",
+        start=120,
         status="extracted",
         get_absolute_url=lambda: "/initiatives/9/",
     )
@@ -131,7 +134,7 @@ def test_result_list_uses_the_theme_name_of_the_page_language():
         html = fragments.result_list([_row("技能")], 21)
     assert html.startswith('<ol class="result-list" start="21">')
     assert '<span class="tag">Skills</span>' in html
-    assert '<a href="/documents/7/#i9">技能</a>' in html
+    assert '<a href="/documents/7/?at=120#i9">技能</a>' in html
 
 
 @pytest.mark.django_db
