@@ -115,7 +115,14 @@ def read_and_clean(data, *, file_name):
 
 
 def ingest_bytes(
-    data, *, file_name, replaces=None, uploaded_by=None, extractor=None, source_url=""
+    data,
+    *,
+    file_name,
+    replaces=None,
+    uploaded_by=None,
+    extractor=None,
+    source_url="",
+    on_read=None,
 ):
     """Ingest one file: a new document, or with ``replaces`` (a document id) its new version.
 
