@@ -31,7 +31,8 @@ def megabytes(n):
 
 
 def queue_upload(files, *, user=None, replaces=None):
-    """Store ``files`` (uploaded or opened ``File`` objects) as one upload and queue it.
+    """Store ``files`` (uploaded files, or anything with name, size and read()) as one upload
+    and queue it; the ``Upload``.
 
     Files of a type the site does not read, or over the size limit, are refused here (their
     bytes are not kept) and appear so on the status page with the others.
@@ -41,7 +42,6 @@ def queue_upload(files, *, user=None, replaces=None):
     # read into memory, its size alone refuses it.
     with transaction.atomic():
         upload = Upload.objects.create(uploaded_by=user, replaces_id=replaces)
-        rows = []
         for position, file in enumerate(files):
             name = PurePath(file.name).name[:255]
             row = UploadFile(upload=upload, position=position, name=name, size=file.size)
@@ -60,8 +60,8 @@ def queue_upload(files, *, user=None, replaces=None):
                 row.data = b""
             else:
                 row.data = file.read()
-            rows.append(row)
-        UploadFile.objects.bulk_create(rows)
+            # One row at a time: a long batch never holds every file's bytes at once.
+            row.save()
         # Enqueued in the same transaction: the database queue's row commits with the
         # upload's, so a worker never sees one without the other.
         result = ingest_upload.enqueue(upload.pk)
