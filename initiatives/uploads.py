@@ -78,8 +78,12 @@ def ingest_upload(upload_id):
         # Deleted meanwhile, or a second run of a task already done: nothing to redo.
         return 0
     Upload.objects.filter(pk=upload.pk).update(state=Upload.State.RUNNING, started=timezone.now())
+    # A file left reading or extracting by a worker that was stopped is taken again: nothing
+    # of it was written (one transaction per document), or it is written and comes out
+    # "unchanged".
+    waiting = [UploadFile.State.QUEUED, UploadFile.State.READING, UploadFile.State.EXTRACTING]
     try:
-        for row in upload.files.filter(state=UploadFile.State.QUEUED).order_by("position"):
+        for row in upload.files.filter(state__in=waiting).order_by("position"):
             ingest_file(upload, row)
     except Exception as exc:
         # A fault of the site, not of a file: the upload says it stopped and why, and the
@@ -93,6 +97,19 @@ def ingest_upload(upload_id):
         raise
     Upload.objects.filter(pk=upload.pk).update(state=Upload.State.DONE, finished=timezone.now())
     return upload.files.exclude(document=None).count()
+
+
+def requeue_interrupted():
+    """Queue again the uploads a stopped worker left half done; their ids.
+
+    Run when no worker is running (before one starts): an upload marked running then
+    belongs to a worker that is gone. Queued uploads still have their task waiting.
+    """
+    ids = list(Upload.objects.filter(state=Upload.State.RUNNING).values_list("pk", flat=True))
+    for pk in ids:
+        result = ingest_upload.enqueue(pk)
+        Upload.objects.filter(pk=pk).update(task_id=str(result.id)[:64])
+    return ids
 
 
 def _set(row, state, **fields):

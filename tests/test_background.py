@@ -202,3 +202,37 @@ def test_without_background_the_command_still_ingests_at_once(database_queue, tm
     call_command("ingest", str(tmp_path), stdout=out, stderr=StringIO())
     assert "1 documents: 1 created" in out.getvalue()
     assert Document.objects.count() == 1 and not Upload.objects.exists()
+
+
+def test_an_upload_left_half_done_by_a_stopped_worker_is_queued_again(
+    curator_client, database_queue
+):
+    curator_client.post(
+        UPLOAD_URL,
+        {
+            "files": [
+                SimpleUploadedFile(FILE_NAME, SUMMARY.encode()),
+                SimpleUploadedFile("opinion.txt", OPINION.read_bytes()),
+            ]
+        },
+    )
+    upload = Upload.objects.get()
+    # A worker took the task, wrote the first document and was killed in the second.
+    DBTaskResult.objects.ready().get().claim("gone")
+    from initiatives.uploads import ingest_file
+
+    ingest_file(upload, upload.files.get(position=0))
+    Upload.objects.filter(pk=upload.pk).update(state="running")
+    UploadFile.objects.filter(upload=upload, position=1).update(state="extracting")
+    assert run_queued() == 0  # nothing left in the queue: it would stay "running" for ever
+
+    out = StringIO()
+    call_command("requeue_uploads", stdout=out)
+    assert out.getvalue().strip() == f"1 upload(s) queued again: {upload.pk}"
+    assert run_queued() == 1
+    state, files, _html = status_of(curator_client, upload.pk)
+    assert state == "done" and files == [(FILE_NAME, "done"), ("opinion.txt", "done")]
+    assert Document.objects.count() == 2
+    # Once done, nothing is left to queue again.
+    call_command("requeue_uploads", stdout=out)
+    assert run_queued() == 0
