@@ -30,7 +30,7 @@ def megabytes(n):
     return f"{n / (1024 * 1024):.1f}".removesuffix(".0")
 
 
-def queue_upload(files, *, user=None, replaces=None):
+def queue_upload(files, *, user=None, replaces=None, suffixes=UPLOAD_SUFFIXES):
     """Store ``files`` (uploaded files, or anything with name, size and read()) as one upload
     and queue it; the ``Upload``.
 
@@ -45,10 +45,10 @@ def queue_upload(files, *, user=None, replaces=None):
         for position, file in enumerate(files):
             name = PurePath(file.name).name[:255]
             row = UploadFile(upload=upload, position=position, name=name, size=file.size)
-            if PurePath(name).suffix.lower() not in UPLOAD_SUFFIXES:
+            if PurePath(name).suffix.lower() not in suffixes:
                 row.state = UploadFile.State.REFUSED
                 row.message = _("不支持这种文件类型，请上传 %(suffixes)s 文件。未导入。") % {
-                    "suffixes": " ".join(UPLOAD_SUFFIXES)
+                    "suffixes": " ".join(suffixes)
                 }
                 row.data = b""
             elif file.size > limit:

@@ -183,7 +183,7 @@ def test_status_pages_are_for_curators_and_unknown_uploads_are_404(client):
 
 def test_the_command_queues_a_folder_in_the_background(database_queue, tmp_path):
     (tmp_path / "a.txt").write_text(SUMMARY, encoding="utf-8")
-    (tmp_path / "b.txt").write_bytes(OPINION.read_bytes())
+    (tmp_path / "b.text").write_bytes(OPINION.read_bytes())  # a suffix only the command takes
     out = StringIO()
     call_command("ingest", str(tmp_path), "--background", stdout=out, stderr=StringIO())
     upload = Upload.objects.get()
@@ -193,7 +193,7 @@ def test_the_command_queues_a_folder_in_the_background(database_queue, tmp_path)
     run_queued()
     upload.refresh_from_db()
     assert upload.state == "done" and upload.uploaded_by is None
-    assert sorted(Document.objects.values_list("file_name", flat=True)) == ["a.txt", "b.txt"]
+    assert sorted(Document.objects.values_list("file_name", flat=True)) == ["a.txt", "b.text"]
 
 
 def test_without_background_the_command_still_ingests_at_once(database_queue, tmp_path):

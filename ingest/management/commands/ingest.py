@@ -111,7 +111,11 @@ class Command(BaseCommand):
 
         from initiatives.uploads import queue_upload
 
-        upload = queue_upload([PathFile(path) for path in files], replaces=replaces)
+        upload = queue_upload(
+            [PathFile(path) for path in files],
+            replaces=replaces,
+            suffixes=sorted(READABLE_SUFFIXES),
+        )
         url = reverse("admin:initiatives_document_upload_status", args=[upload.pk])
         refused = upload.files.filter(state="refused")
         for row in refused:
