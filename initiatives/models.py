@@ -831,6 +831,8 @@ class Upload(models.Model):
     # document has gone by the time a worker reaches it, rather than losing the choice.
     replaces_id = models.PositiveIntegerField(_("新版本所替换的文件"), null=True, blank=True)
     task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    # The uploader's interface language: the worker writes each file's result in it.
+    language = models.CharField(_("语言"), max_length=10, blank=True)
     started = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished = models.DateTimeField(_("结束时间"), null=True, blank=True)
     error = models.TextField(_("中断原因"), blank=True)

@@ -13,7 +13,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -41,7 +41,9 @@ def queue_upload(files, *, user=None, replaces=None, suffixes=UPLOAD_SUFFIXES):
     # The bytes are written before the queue row commits; a file over the limit is never
     # read into memory, its size alone refuses it.
     with transaction.atomic():
-        upload = Upload.objects.create(uploaded_by=user, replaces_id=replaces)
+        upload = Upload.objects.create(
+            uploaded_by=user, replaces_id=replaces, language=translation.get_language() or ""
+        )
         for position, file in enumerate(files):
             name = PurePath(file.name).name[:255]
             row = UploadFile(upload=upload, position=position, name=name, size=file.size)
@@ -83,8 +85,9 @@ def ingest_upload(upload_id):
     # "unchanged".
     waiting = [UploadFile.State.QUEUED, UploadFile.State.READING, UploadFile.State.EXTRACTING]
     try:
-        for row in upload.files.filter(state__in=waiting).order_by("position"):
-            ingest_file(upload, row)
+        with translation.override(upload.language or settings.LANGUAGE_CODE):
+            for row in upload.files.filter(state__in=waiting).order_by("position"):
+                ingest_file(upload, row)
     except Exception as exc:
         # A fault of the site, not of a file: the upload says it stopped and why, and the
         # worker's log has the traceback.

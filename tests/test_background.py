@@ -236,3 +236,21 @@ def test_an_upload_left_half_done_by_a_stopped_worker_is_queued_again(
     # Once done, nothing is left to queue again.
     call_command("requeue_uploads", stdout=out)
     assert run_queued() == 0
+
+
+def test_the_results_are_written_in_the_uploaders_language(curator_client):
+    curator_client.cookies["django_language"] = "en"
+    response = curator_client.post(
+        UPLOAD_URL,
+        {
+            "files": [
+                SimpleUploadedFile("notes.xls", b"whatever"),
+                SimpleUploadedFile(FILE_NAME, SUMMARY.encode()),
+            ]
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "This type of file is not supported; please upload .txt" in html
+    assert "New document “乐山市2017年就业创业工作总结”: 4 initiatives, 5 targets." in html
+    assert "2/2 files processed, 1 documents imported or already there, 1 not imported" in html
