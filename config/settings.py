@@ -166,6 +166,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "django_tasks",  # the Tasks API (django.tasks from Django 6.0)
+    "django_tasks_db",  # its queue in the site's own database: nothing else to run or back up
     "regions",
     "initiatives",
     "ingest",
@@ -256,6 +258,13 @@ INGEST_MAX_CHARS = env_int("INGEST_MAX_CHARS", 3_000_000, minimum=1000)
 # (ingest.isolation): a hostile file costs one refusal, not the worker or the batch.
 INGEST_READ_SECONDS = env_int("INGEST_READ_SECONDS", 120, minimum=1)
 INGEST_READ_MEMORY_MB = env_int("INGEST_READ_MEMORY_MB", 1024, minimum=64)
+
+# Uploads are read and extracted by a worker (`manage.py db_worker`, started by bin/serve), so
+# the request returns at once; the queue lives in the site's database. Tests and a one-off
+# shell may set django_tasks.backends.immediate.ImmediateBackend to run tasks in-process.
+TASKS = {
+    "default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")},
+}
 
 # jieba writes its dictionary cache here; the default (/tmp) is not always writable.
 JIEBA_CACHE_DIR = Path(env_str("JIEBA_CACHE_DIR", str(BASE_DIR / ".cache")))

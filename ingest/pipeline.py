@@ -115,15 +115,25 @@ def read_and_clean(data, *, file_name):
 
 
 def ingest_bytes(
-    data, *, file_name, replaces=None, uploaded_by=None, extractor=None, source_url=""
+    data,
+    *,
+    file_name,
+    replaces=None,
+    uploaded_by=None,
+    extractor=None,
+    source_url="",
+    on_read=None,
 ):
     """Ingest one file: a new document, or with ``replaces`` (a document id) its new version.
 
     Raises ``UnreadableDocument`` for a file that cannot be read and ``RefusedVersion``
     when ``replaces`` names no document, a withdrawn one, or the text is another
-    document's. Nothing is written in either case.
+    document's. Nothing is written in either case. ``on_read()``, if given, is called once
+    the file is read and extraction begins (a background upload shows the step).
     """
     cleaned = read_and_clean(data, file_name=file_name)
+    if on_read is not None:
+        on_read()
     if source_url:
         # Given by whoever loads the file: it wins over the page's own canonical link.
         cleaned.header["source_url"] = source_url

@@ -802,3 +802,95 @@ class MergeRecord(models.Model):
 
     def __str__(self):
         return f"#{self.merged_initiative_id} → #{self.survivor_id}"
+
+
+class Upload(models.Model):
+    """Files a curator uploaded in one go, read and extracted in the background.
+
+    The request only stores the bytes and queues the work (``ingest.background``); this row
+    and its files are what the status page shows while a worker goes through them.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("中断")
+
+    created = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=State, default=State.QUEUED)
+    # Kept as an id, not a foreign key: the version upload is refused with its reason if the
+    # document has gone by the time a worker reaches it, rather than losing the choice.
+    replaces_id = models.PositiveIntegerField(_("新版本所替换的文件"), null=True, blank=True)
+    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    # The uploader's interface language: the worker writes each file's result in it.
+    language = models.CharField(_("语言"), max_length=10, blank=True)
+    started = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    error = models.TextField(_("中断原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("上传")
+        verbose_name_plural = _("上传")
+        ordering = ["-pk"]
+
+    def __str__(self):
+        return f"#{self.pk}"
+
+    @property
+    def is_finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class UploadFile(models.Model):
+    """One file of an upload: its bytes until read, then what became of it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        READING = "reading", _("读取中")
+        EXTRACTING = "extracting", _("抽取中")
+        DONE = "done", _("已导入")
+        UNCHANGED = "unchanged", _("内容未变")
+        REFUSED = "refused", _("未导入")
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="files")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    # Emptied once the file is read: the document keeps the text, the bytes are not needed.
+    data = models.BinaryField(editable=False)
+    state = models.CharField(_("状态"), max_length=10, choices=State, default=State.QUEUED)
+    message = models.TextField(_("结果"), blank=True)
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("文件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("上传的文件")
+        verbose_name_plural = _("上传的文件")
+        ordering = ["upload", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "position"], name="upload_file_position")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    FINISHED = (State.DONE, State.UNCHANGED, State.REFUSED)
+
+    @property
+    def is_finished(self):
+        return self.state in self.FINISHED

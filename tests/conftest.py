@@ -24,3 +24,13 @@ def _frequent_words_ranked_in_the_test(monkeypatch):
     facet_index._frequent.clear()
     yield
     facet_index._frequent.clear()
+
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_the_test(settings):
+    # No worker process in tests: a queued task (an upload) runs at once, inside the test's
+    # transaction. Tests of the queue itself switch back to the database backend.
+    settings.TASKS = IMMEDIATE_TASKS

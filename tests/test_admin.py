@@ -38,6 +38,15 @@ def some_object(model):
         from initiatives import curation
 
         curation.log([curation.activity(make_user(), make_initiative(), model.Action.EDIT)])
+    if model._meta.label == "django_tasks_database.DBTaskResult":
+        # A row of the upload queue: an upload queued while the database backend is on.
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.test import override_settings
+
+        from initiatives.uploads import queue_upload
+
+        with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+            queue_upload([SimpleUploadedFile("a.txt", "文本".encode())])
     return model.objects.first()
 
 
@@ -52,8 +61,12 @@ REGISTERED = sorted(admin.site._registry, key=lambda m: m._meta.label)
 def test_every_admin_page_renders_for_a_superuser(superuser_client, model):
     obj = some_object(model)
     assert obj is not None
-    # The activity log is written by the admin itself: nobody adds to it by hand.
-    can_add = model._meta.label != "initiatives.CurationActivity"
+    # The activity log is written by the admin itself, the task queue by uploads: nobody
+    # adds to them by hand.
+    can_add = model._meta.label not in (
+        "initiatives.CurationActivity",
+        "django_tasks_database.DBTaskResult",
+    )
     for url in [
         admin_url(model, "changelist"),
         *([admin_url(model, "add")] if can_add else []),

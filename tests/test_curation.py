@@ -86,6 +86,11 @@ def messages_of(response):
     return [str(m) for m in response.context["messages"]]
 
 
+def results_of(response):
+    """What the upload's status page says of each file: (name, state, message)."""
+    return [(f.name, f.state, f.message) for f in response.context["files"]]
+
+
 # --- Upload ----------------------------------------------------------------------------
 
 
@@ -102,15 +107,17 @@ def test_an_uploaded_file_becomes_a_document_with_initiatives(curator_client):
     document = Document.objects.get(file_name=FILE_NAME)
     assert document.title == "乐山市2017年就业创业工作总结"
     assert document.initiatives.count() == 4 and document.targets.count() == 5
-    # The curator lands on that document's initiatives, told what happened.
-    changelist, _status = response.redirect_chain[-1]
-    assert changelist == (
+    # The curator lands on the upload's status page, told what happened, with a link to
+    # that document's initiatives.
+    status_url, _status = response.redirect_chain[-1]
+    assert status_url.startswith("/admin/initiatives/document/uploads/")
+    assert results_of(response) == [
+        (FILE_NAME, "done", f"已新建文件“{document.title}”，4 条举措，5 个指标。")
+    ]
+    changelist = (
         reverse("admin:initiatives_initiative_changelist") + f"?document__id__exact={document.pk}"
     )
-    assert len(response.context["cl"].result_list) == 4
-    assert messages_of(response) == [
-        f"《{FILE_NAME}》：已新建文件“{document.title}”，4 条举措，5 个指标。"
-    ]
+    assert f'href="{changelist}"' in response.content.decode()
     assert LogEntry.objects.filter(object_id=str(document.pk)).exists()
     # The activity page names the upload, its user and what it brought.
     entry = CurationActivity.objects.get(object_id=str(document.pk))
@@ -132,31 +139,34 @@ def test_uploading_the_same_file_again_changes_nothing(curator_client):
     ingest()
     ids = set(Initiative.objects.values_list("pk", flat=True))
     response = upload(curator_client, ("copy.txt", SUMMARY.encode()))
-    assert "内容相同，未作改动（4 条举措，5 个指标）" in messages_of(response)[0]
+    ((_name, state, message),) = results_of(response)
+    assert state == "unchanged" and "内容相同，未作改动（4 条举措，5 个指标）" in message
     assert set(Initiative.objects.values_list("pk", flat=True)) == ids
     assert Document.objects.count() == 1
 
 
-def test_several_files_get_a_message_each_and_a_bad_one_stops_nothing_else(curator_client):
+def test_several_files_get_a_result_each_and_a_bad_one_stops_nothing_else(curator_client):
     response = upload(
         curator_client,
         ("broken.txt", b"\x00\x01\x02binary" * 50),
         (FILE_NAME, SUMMARY.encode()),
         ("notes.xls", b"whatever"),
     )
-    texts = messages_of(response)
-    assert texts[0].startswith("《broken.txt》无法读取：") and "未写入任何内容" in texts[0]
-    assert texts[1].startswith(f"《{FILE_NAME}》：已新建文件")
-    assert "《notes.xls》：不支持这种文件类型" in texts[2]
+    broken, good, sheet = results_of(response)
+    assert broken[:2] == ("broken.txt", "refused")
+    assert broken[2].startswith("无法读取：") and "未写入任何内容" in broken[2]
+    assert good[:2] == (FILE_NAME, "done") and good[2].startswith("已新建文件")
+    assert sheet[:2] == ("notes.xls", "refused") and "不支持这种文件类型" in sheet[2]
     assert list(Document.objects.values_list("file_name", flat=True)) == [FILE_NAME]
 
 
 def test_an_unreadable_file_gives_a_message_and_writes_nothing(curator_client):
     response = upload(curator_client, ("scan.pdf", b"%PDF-1.4\x00\x00\x00 not text" * 20))
     assert response.status_code == 200
-    assert response.redirect_chain == []  # back on the upload page
-    (message,) = messages_of(response)
-    assert message.startswith("《scan.pdf》无法读取：") and message.endswith("未写入任何内容。")
+    ((name, state, message),) = results_of(response)
+    assert name == "scan.pdf" and state == "refused"
+    assert message.startswith("无法读取：") and message.endswith("未写入任何内容。")
+    assert message in response.content.decode()
     assert not Document.objects.exists() and not Initiative.objects.exists()
 
 
@@ -165,8 +175,8 @@ def test_an_oversized_file_is_refused_with_a_message(curator_client):
     data = SUMMARY.encode() * 3
     assert len(data) > 1000
     response = upload(curator_client, (FILE_NAME, data))
-    (message,) = messages_of(response)
-    assert "超过上限" in message and "未导入" in message
+    ((_name, state, message),) = results_of(response)
+    assert state == "refused" and "超过上限" in message and "未导入" in message
     assert not Document.objects.exists()
     # The pipeline itself refuses too (the command shares the limit).
     with pytest.raises(UnreadableDocument):
@@ -184,7 +194,8 @@ def test_accepted_extensions_are_left_to_the_pipeline(curator_client):
     # pipeline's call (an HTML page of plain Chinese text reads today).
     html = "<p>" + SUMMARY.replace("\n", "</p>\n<p>") + "</p>"
     response = upload(curator_client, ("leshan.html", html.encode()))
-    assert "不支持这种文件类型" not in " ".join(messages_of(response))
+    ((_name, state, _message),) = results_of(response)
+    assert state == "done"
 
 
 # --- Curated work survives re-ingest and re-extract --------------------------------------

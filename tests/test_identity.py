@@ -94,7 +94,7 @@ def test_two_admin_uploads_of_one_file_name_are_two_documents(curator_client):
     assert one.initiatives.exists() and two.initiatives.exists()
     assert one.text != two.text and one.uploaded_by is not None
     # The curator is told about the namesake, and the choice stays theirs.
-    message = [str(m) for m in response.context["messages"]][-1]
+    (message,) = [f.message for f in response.context["files"]]
     assert "已新建文件" in message and f"另有同名文件 #{one.pk}" in message
     # The upload page knows the name, so a script can pre-select it as a suggestion.
     page = curator_client.get(UPLOAD_URL).content.decode()
@@ -123,7 +123,7 @@ def test_an_admin_upload_as_a_new_version_keeps_the_old_text(curator_client, tmp
         },
         follow=True,
     )
-    (message,) = [str(m) for m in response.context["messages"]]
+    (message,) = [f.message for f in response.context["files"]]
     assert "第 2 版" in message and "待复核 0" in message
     assert Document.objects.count() == 1
     document.refresh_from_db()

@@ -7,16 +7,15 @@ calls into ``ingest`` (the apps otherwise depend the other way round).
 """
 
 import hashlib
-from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -26,7 +25,8 @@ from initiatives import curation
 from initiatives.admin.base import CuratedAdmin
 from initiatives.admin.filters import DocumentProvinceFilter
 from initiatives.admin.initiatives import DocumentTargetInline
-from initiatives.models import CurationActivity, Document, Initiative
+from initiatives.models import CurationActivity, Document, Initiative, Upload, UploadFile
+from initiatives.uploads import UPLOAD_SUFFIXES, queue_upload, write_summary
 
 Action = CurationActivity.Action
 
@@ -84,9 +84,7 @@ class DocumentForm(forms.ModelForm):
         return text
 
 
-# What the upload form accepts; the pipeline decides what it can actually read.
-UPLOAD_SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
-# One request ingests the files one after another; keep it well under a proxy's timeout.
+# One request stores the files' bytes for the worker; the limit bounds that request.
 MAX_FILES_PER_UPLOAD = 20
 MAX_DOCUMENTS_PER_REEXTRACT = 50
 
@@ -182,7 +180,9 @@ class UploadForm(forms.Form):
 
 
 def _megabytes(n):
-    return f"{n / (1024 * 1024):.1f}".removesuffix(".0")
+    from initiatives.uploads import megabytes
+
+    return megabytes(n)
 
 
 def content_hash(text):
@@ -357,15 +357,20 @@ class DocumentAdmin(CuratedAdmin):
     # --- Upload ----------------------------------------------------------------------------
 
     def get_urls(self):
-        upload = path(
-            "upload/",
-            self.admin_site.admin_view(self.upload_view),
-            name="initiatives_document_upload",
-        )
-        return [upload, *super().get_urls()]
+        view = self.admin_site.admin_view
+        return [
+            path("upload/", view(self.upload_view), name="initiatives_document_upload"),
+            path("uploads/", view(self.uploads_view), name="initiatives_document_uploads"),
+            path(
+                "uploads/<int:upload_id>/",
+                view(self.upload_status_view),
+                name="initiatives_document_upload_status",
+            ),
+            *super().get_urls(),
+        ]
 
     def upload_view(self, request):
-        """Ingest uploaded files exactly as ``manage.py ingest`` would, one at a time."""
+        """Store the uploaded files and queue them; the status page follows the worker."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         if request.method == "POST":
@@ -380,15 +385,11 @@ class DocumentAdmin(CuratedAdmin):
         if form.is_bound and form.is_valid():
             replaces = None
             if form.cleaned_data["mode"] == UploadForm.VERSION:
-                replaces = form.cleaned_data["replaces"]
-            documents = [
-                document
-                for upload in form.cleaned_data["files"]
-                if (document := self._ingest_upload(request, upload, replaces)) is not None
-            ]
-            if documents:
-                url = reverse("admin:initiatives_initiative_changelist")
-                return HttpResponseRedirect(f"{url}?document__id__exact={documents[0].pk}")
+                replaces = form.cleaned_data["replaces"].pk
+            upload = queue_upload(form.cleaned_data["files"], user=request.user, replaces=replaces)
+            return HttpResponseRedirect(
+                reverse("admin:initiatives_document_upload_status", args=[upload.pk])
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -398,116 +399,54 @@ class DocumentAdmin(CuratedAdmin):
             "suffixes": UPLOAD_SUFFIXES,
             "max_mb": _megabytes(settings.INGEST_MAX_BYTES),
             "has_view_permission": self.has_view_permission(request),
+            "recent_uploads": self._recent_uploads(request)[:5],
         }
         return TemplateResponse(request, "admin/initiatives/document/upload.html", context)
 
-    def _ingest_upload(self, request, upload, replaces=None):
-        """One file: a message saying what happened; the document, or None if refused."""
-        from ingest.pipeline import RefusedVersion, UnreadableDocument, ingest_bytes
+    def _recent_uploads(self, request):
+        """Curators see every upload (they share the work); counts per state for the list."""
+        return (
+            Upload.objects.select_related("uploaded_by")
+            .annotate(
+                n_files=Count("files"),
+                n_finished=Count("files", filter=Q(files__state__in=UploadFile.FINISHED)),
+                n_documents=Count("files", filter=Q(files__document__isnull=False)),
+                n_refused=Count("files", filter=Q(files__state=UploadFile.State.REFUSED)),
+            )
+            .order_by("-pk")
+        )
 
-        name = PurePath(upload.name).name
-        limit = settings.INGEST_MAX_BYTES
-        if PurePath(name).suffix.lower() not in UPLOAD_SUFFIXES:
-            self.message_user(
-                request,
-                _("《%(name)s》：不支持这种文件类型，请上传 %(suffixes)s 文件。未导入。")
-                % {"name": name, "suffixes": " ".join(UPLOAD_SUFFIXES)},
-                messages.ERROR,
-            )
-            return None
-        if upload.size > limit:
-            self.message_user(
-                request,
-                _("《%(name)s》：文件大小 %(size)s MB，超过上限 %(limit)s MB。未导入。")
-                % {"name": name, "size": _megabytes(upload.size), "limit": _megabytes(limit)},
-                messages.ERROR,
-            )
-            return None
-        try:
-            outcome = ingest_bytes(
-                upload.read(),
-                file_name=name,
-                replaces=replaces.pk if replaces is not None else None,
-                uploaded_by=request.user,
-            )
-        except RefusedVersion as exc:
-            if exc.document is not None:
-                text = _(
-                    "《%(name)s》：这段正文已是文件 #%(pk)d“%(title)s”，不能作为另一份文件的"
-                    "新版本。未导入。"
-                ) % {"name": name, "pk": exc.document.pk, "title": exc.document.title}
-            else:
-                text = _("《%(name)s》：所选文件已撤回，请先恢复再上传新版本。未导入。") % {
-                    "name": name
-                }
-            self.message_user(request, text, messages.ERROR)
-            return None
-        except UnreadableDocument as exc:
-            self.message_user(
-                request,
-                _("《%(name)s》无法读取：%(reason)s。未写入任何内容。")
-                % {"name": name, "reason": exc},
-                messages.ERROR,
-            )
-            return None
-        document = outcome.document
-        counts = {
-            "name": name,
-            "title": document.title,
-            "initiatives": outcome.initiatives,
-            "targets": outcome.targets,
+    def uploads_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("最近的上传"),
+            "uploads": self._recent_uploads(request)[:50],
+            "has_view_permission": self.has_view_permission(request),
         }
-        if outcome.action == "unchanged":
-            if outcome.old_version:
-                text = _(
-                    "《%(name)s》：与文件“%(title)s”的一个旧版本内容相同，未作改动"
-                    "（当前版本保持不变）。"
-                )
-            else:
-                text = _(
-                    "《%(name)s》：与已导入的文件“%(title)s”内容相同，未作改动"
-                    "（%(initiatives)d 条举措，%(targets)d 个指标）。"
-                )
-            self.message_user(request, text % counts, messages.INFO)
-            return document
-        if outcome.action == "created":
-            text = _(
-                "《%(name)s》：已新建文件“%(title)s”，%(initiatives)d 条举措，%(targets)d 个指标。"
-            )
-            namesakes = (
-                Document.objects.filter(file_name=name, withdrawn_at__isnull=True)
-                .exclude(pk=document.pk)
-                .values_list("pk", flat=True)
-            )
-            if namesakes:
-                # Said, not acted on: same name is no proof of same document.
-                text += _(
-                    "另有同名文件 %(others)s；如果这份其实是它的新版本，请撤回本文件，"
-                    "再以“新版本”方式上传。"
-                ) % {"others": "、".join(f"#{pk}" for pk in namesakes)}
-        else:
-            counts["version"] = document.version
-            counts["summary"] = write_summary(outcome.report.as_dict())
-            text = _(
-                "《%(name)s》：已作为文件“%(title)s”的第 %(version)d 版导入，旧正文已保留为"
-                "历史版本。%(summary)s。"
-            )
-        self.message_user(request, text % counts, messages.SUCCESS)
-        note = (
-            f"上传导入《{name}》"
-            + (f"（第 {document.version} 版）" if outcome.action != "created" else "")
-            + f"：{outcome.initiatives} 条举措，{outcome.targets} 个指标"
-        )
-        LogEntry.objects.log_actions(
-            request.user.pk,
-            [document],
-            ADDITION if outcome.action == "created" else CHANGE,
-            note,
-        )
-        # The activity page is where curators look for who loaded what.
-        action = Action.ADD if outcome.action == "created" else Action.EDIT
-        curation.log([curation.activity(request.user, document, action, note=note)])
-        return document
+        return TemplateResponse(request, "admin/initiatives/document/uploads.html", context)
+
+    def upload_status_view(self, request, upload_id):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        upload = self._recent_uploads(request).filter(pk=upload_id).first()
+        if upload is None:
+            raise Http404(_("没有这次上传。"))
+        files = list(upload.files.defer("data").select_related("document").order_by("position"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("上传 #%(pk)d") % {"pk": upload.pk},
+            "upload": upload,
+            "files": files,
+            "replaces": Document.objects.filter(pk=upload.replaces_id).only("pk", "title").first()
+            if upload.replaces_id
+            else None,
+            "has_view_permission": self.has_view_permission(request),
+        }
+        return TemplateResponse(request, "admin/initiatives/document/upload_status.html", context)
 
     # --- Withdraw and restore ---------------------------------------------------------------
 
@@ -599,16 +538,3 @@ class DocumentAdmin(CuratedAdmin):
                     % {"title": document.title, "summary": summary},
                     messages.INFO,
                 )
-
-
-def write_summary(report):
-    """举措 12 → 13（新增 1，移除 0，更新 2，保留人工修改 1，待复核 0）；指标 …"""
-    parts = []
-    for key, label in (("initiatives", "举措"), ("targets", "指标")):
-        parts.append(
-            f"{label} {report[f'{key}_before']} → {report[f'{key}_after']}"
-            f"（新增 {report[f'{key}_added']}，移除 {report[f'{key}_removed']}，"
-            f"更新 {report[f'{key}_updated']}，保留人工修改 {report[f'{key}_protected']}，"
-            f"待复核 {report[f'{key}_flagged']}）"
-        )
-    return "；".join(parts)

@@ -35,6 +35,12 @@ class Command(BaseCommand):
             "whose sentence changed are flagged for review",
         )
         parser.add_argument(
+            "--background",
+            action="store_true",
+            help="store the files and queue them for the worker (manage.py db_worker) instead "
+            "of ingesting them now; prints the upload's status page in the admin",
+        )
+        parser.add_argument(
             "--source-url",
             default="",
             help="where the document was published (one file only); kept as its source link",
@@ -62,6 +68,10 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--source-url is not an http(s) URL: {source_url[:80]}"
                 ) from None
+        if options["background"]:
+            if source_url:
+                raise CommandError("--source-url cannot be combined with --background")
+            return self.queue(files, replaces, failed=len(missing))
         extractor = Extractor(gazetteer(), Vocabulary.from_database())
         counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": len(missing)}
         totals = {"initiatives": 0, "targets": 0}
@@ -94,6 +104,41 @@ class Command(BaseCommand):
         )
         if counts["failed"]:
             raise CommandError(f"{counts['failed']} document(s) failed", returncode=1)
+
+    def queue(self, files, replaces, *, failed):
+        """One upload of all the files, as if a curator had sent them through the admin."""
+        from django.urls import reverse
+
+        from initiatives.uploads import queue_upload
+
+        upload = queue_upload(
+            [PathFile(path) for path in files],
+            replaces=replaces,
+            suffixes=sorted(READABLE_SUFFIXES),
+        )
+        url = reverse("admin:initiatives_document_upload_status", args=[upload.pk])
+        refused = upload.files.filter(state="refused")
+        for row in refused:
+            self.stderr.write(f"{row.name}: {row.message}")
+        self.stdout.write(
+            f"{len(files)} documents queued as upload {upload.pk} "
+            f"({refused.count()} refused now); status: {url}"
+        )
+        if failed:
+            raise CommandError(f"{failed} path(s) not found", returncode=1)
+
+
+class PathFile:
+    """A file on disk as the upload queue takes it (name, size, read), read only when
+    stored: a folder of thousands of files is never open, or in memory, all at once."""
+
+    def __init__(self, path):
+        self.name = path.name
+        self.size = path.stat().st_size
+        self._path = path
+
+    def read(self):
+        return self._path.read_bytes()
 
 
 def describe(path, outcome):
