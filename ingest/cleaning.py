@@ -45,13 +45,18 @@ class Cleaned:
     dropped_lines: int = 0
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def normalise(text):
     """Full-width digits, letters and punctuation to their ASCII forms (NFKC), one newline style."""
     text = unicodedata.normalize("NFKC", text)
     text = (
         text.replace("\r\n", "\n").replace("\r", "\n").replace("\u200b", "").replace("\ufeff", "")
     )
-    return text
+    # The few control characters reading lets through (a stray NUL after a BOM) mean nothing
+    # in a text, and PostgreSQL refuses NUL in a text column.
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 def clean(raw):

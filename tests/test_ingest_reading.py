@@ -92,3 +92,12 @@ def test_markup_and_page_numbers_left_in_a_text_are_removed():
         "发放创业担保贷款,给予贴息。",
         "二、保障措施",
     ]
+
+
+def test_a_stray_control_character_after_a_bom_does_not_reach_the_stored_text():
+    # Reading lets a few control characters through; PostgreSQL refuses NUL in text.
+    body = "一、各地推进创业担保贷款，扩大就业见习规模。\n" * 3
+    text = "\ufeff\x002017年地方就业创新事件\n" + body + "二、\x07开发公益性岗位。\n"
+    cleaned = clean(decode(text.encode("utf-8"), max_bytes=10_000))
+    assert "2017年地方就业创新事件" in cleaned.text
+    assert not any(ord(c) < 32 and c not in "\n\t\f" for c in cleaned.text)
