@@ -860,6 +860,134 @@ INITIATIVE_INSTRUMENT_TABLE = Table(
     ),
 )
 
+COVERAGE_TABLE = Table(
+    "coverage",
+    "覆盖范围",
+    "The regions and years the knowledge base holds documents for (by issuing region and "
+    "document year). A region-year without a row has no documents here: absence of an "
+    "initiative there says nothing.",
+    (
+        Column(
+            "region_code",
+            "string",
+            "发文地区代码",
+            "GB/T 2260 code of the issuing region.",
+            "511100",
+            constraints={**_REQUIRED, **_CODE},
+        ),
+        Column(
+            "level",
+            "string",
+            "级别",
+            "Level: national, province, prefecture or county.",
+            "prefecture",
+            constraints={"enum": list(LEVEL_NAMES.values())},
+        ),
+        Column("year", "integer", "文件年份", "Document year.", "2022", constraints=_REQUIRED),
+        Column(
+            "documents",
+            "integer",
+            "该地区该年的公开文件数",
+            "Number of public documents the region issued that year.",
+            "3",
+            constraints={"minimum": 1},
+        ),
+        Column(
+            "document_kinds",
+            "string",
+            "这些文件的类型（去重）",
+            "Distinct kinds of those documents.",
+            "plan; notice",
+            multi=True,
+        ),
+    ),
+    primary_key=["region_code", "year"],
+    foreign_keys=(
+        {"fields": "region_code", "reference": {"resource": "regions", "fields": "code"}},
+    ),
+)
+
+ADOPTION_PANEL_TABLE = Table(
+    "adoption_panel",
+    "政策工具采纳面板",
+    "One row per covered region-year (coverage.csv) and policy instrument: adopted is 1 when "
+    "a visible initiative of that year names the instrument and the region as issuer or "
+    "covered region.",
+    (
+        Column(
+            "region_code",
+            "string",
+            "地区代码",
+            "GB/T 2260 code of the region.",
+            "511100",
+            constraints={**_REQUIRED, **_CODE},
+        ),
+        Column(
+            "level",
+            "string",
+            "级别",
+            "Level: national, province, prefecture or county.",
+            "prefecture",
+            constraints={"enum": list(LEVEL_NAMES.values())},
+        ),
+        Column(
+            "prefecture_code",
+            "string",
+            "所属地级地区代码（省直辖县级单位为空）",
+            "Code of its prefecture (itself for a prefecture; empty for a county directly "
+            "under a province).",
+            "511100",
+            constraints=_CODE,
+        ),
+        Column(
+            "province_code",
+            "string",
+            "所属省级地区代码",
+            "Code of its province (itself for a province).",
+            "510000",
+            constraints=_CODE,
+        ),
+        Column("year", "integer", "年份", "Year.", "2022", constraints=_REQUIRED),
+        Column(
+            "instrument",
+            "string",
+            "政策工具标识（instruments.csv 的 slug）",
+            "Instrument identifier (the slug of instruments.csv).",
+            "business-startup-guarantee-loan",
+            constraints=_REQUIRED,
+        ),
+        Column(
+            "adopted",
+            "integer",
+            "该年是否采纳：1 是，0 否（仅计发文地区与适用地区）",
+            "1 if the region adopted the instrument that year (issuer or covered role), else 0.",
+            "1",
+            constraints={"enum": [0, 1]},
+        ),
+        Column(
+            "first_year",
+            "integer",
+            "首次采纳年份（在所有年份中，包括本表无行的年份）；从未采纳为空",
+            "First year of adoption found in any year, also one without a row here; empty if "
+            "never adopted.",
+            "2019",
+        ),
+        Column(
+            "initiative_ids",
+            "string",
+            "该年构成采纳的举措编号",
+            "Ids of the initiatives that make the adoption that year.",
+            "1024; 1031",
+            multi=True,
+        ),
+    ),
+    primary_key=["region_code", "year", "instrument"],
+    foreign_keys=(
+        {"fields": "region_code", "reference": {"resource": "regions", "fields": "code"}},
+        {"fields": "instrument", "reference": {"resource": "instruments", "fields": "slug"}},
+    ),
+)
+
 TABLES = (
     INITIATIVE_TABLE,
     TARGET_TABLE,
@@ -870,6 +998,8 @@ TABLES = (
     INITIATIVE_REGION_TABLE,
     INITIATIVE_THEME_TABLE,
     INITIATIVE_INSTRUMENT_TABLE,
+    COVERAGE_TABLE,
+    ADOPTION_PANEL_TABLE,
 )
 ZIP_MEMBERS = [*(t.path for t in TABLES), "datapackage.json", "README.txt"]
 
@@ -989,9 +1119,11 @@ def table_rows(table, base_url=""):
 
 def _link_table_rows():
     # Imported here: link_tables imports this module (for LEVEL_NAMES) and the views.
-    from initiatives import link_tables
+    from initiatives import link_tables, research
 
     return {
+        COVERAGE_TABLE.name: lambda _: research.coverage_rows(),
+        ADOPTION_PANEL_TABLE.name: lambda _: research.panel_rows(),
         INITIATIVE_REGION_TABLE.name: link_tables.region_rows,
         INITIATIVE_THEME_TABLE.name: link_tables.theme_rows,
         INITIATIVE_INSTRUMENT_TABLE.name: link_tables.instrument_rows,

@@ -28,6 +28,8 @@ EXPECTED_MEMBERS = {
     "initiative_regions.csv",
     "initiative_themes.csv",
     "initiative_instruments.csv",
+    "coverage.csv",
+    "adoption_panel.csv",
     "datapackage.json",
     "README.txt",
 }
@@ -264,7 +266,8 @@ def test_datapackage_fields_equal_csv_headers(archive):
             assert f["type"] in {"string", "integer", "number", "date", "datetime"}
             assert f["description"]
         if "primaryKey" in resource["schema"]:
-            assert resource["schema"]["primaryKey"] in header
+            key = resource["schema"]["primaryKey"]
+            assert set(key if isinstance(key, list) else [key]) <= set(header)
 
 
 def test_zip_reference_tables(archive, corpus):
