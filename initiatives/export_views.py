@@ -27,6 +27,7 @@ from django.views.decorators.http import require_safe
 
 from initiatives import facets, knowledge_base
 from initiatives.exporting import (
+    CHUNK,
     INITIATIVE_COLUMNS,
     INSTRUMENT_LINK_COLUMNS,
     REGION_LINK_COLUMNS,
@@ -78,8 +79,23 @@ def initiative_csv(request):
     file_name = export_file_name("initiatives", filter_set)
     if request.method == "HEAD":
         return csv_response(INITIATIVE_COLUMNS, None, file_name)
-    rows = initiative_rows(filter_set.filtered(), base_url(request))
-    return csv_response(INITIATIVE_COLUMNS, rows, file_name)
+    return csv_response(INITIATIVE_COLUMNS, filtered_rows(filter_set, base_url(request)), file_name)
+
+
+def filtered_rows(filter_set, base_url=""):
+    """The initiatives CSV's rows: by id, or in the order ``sort`` asks for (the search
+    page's and the API's order), read 2,000 at a time either way."""
+    if not filter_set.cleaned().get("sort"):
+        return initiative_rows(filter_set.filtered(), base_url)
+    return _in_order(filter_set.selection.ordered_ids(filter_set.sort_key), base_url)
+
+
+def _in_order(ids, base_url):
+    ids = [int(pk) for pk in ids]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = initiative_rows(Initiative.objects.filter(pk__in=chunk), base_url)
+        yield from _by_ids(list(rows), chunk)
 
 
 @require_safe

@@ -101,3 +101,17 @@ def test_urls_come_from_site_url_on_the_web_and_the_command(
     assert path.read_bytes() == b"".join(client.get("/initiatives/export.csv").streaming_content)
     archive, package = package_of(download(client)[0])
     assert package["homepage"] == "https://kb.example.org/data/"
+
+
+def test_csv_and_command_honour_sort(client, corpus, tmp_path):  # noqa: F811
+    api = client.get("/api/initiatives?sort=region&page_size=200").json()
+    expected = [str(r["id"]) for r in api["results"]]
+    assert len(expected) == 3
+    response = client.get("/initiatives/export.csv?sort=region")
+    body = b"".join(response.streaming_content)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:]] == expected
+    assert expected != sorted(expected, key=int)  # the order is the sort's, not the ids'
+    path = tmp_path / "sorted.csv"
+    call_command("export", "initiatives", "--sort", "region", "-o", str(path), stderr=StringIO())
+    assert path.read_bytes() == body

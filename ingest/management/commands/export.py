@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
 from initiatives import filters, research
+from initiatives.export_views import filtered_rows
 from initiatives.exporting import (
     INITIATIVE_COLUMNS,
     TARGET_COLUMNS,
@@ -86,13 +87,17 @@ class Command(BaseCommand):
             rows = _Counted(rows_function())
             queryset, errors = rows, []
         elif options["table"] == "initiatives":
-            queryset, errors = _filtered(Initiative.objects.visible(), params, "initiatives")
-            columns, rows = (
-                INITIATIVE_COLUMNS,
-                initiative_rows(queryset, (options["base_url"] or settings.SITE_URL).rstrip("/")),
+            queryset, errors, filterset = _filtered(
+                Initiative.objects.visible(), params, "initiatives"
             )
+            site = (options["base_url"] or settings.SITE_URL).rstrip("/")
+            columns = INITIATIVE_COLUMNS
+            if filterset is not None and not errors:
+                rows = filtered_rows(filterset, site)  # honours --sort, as the web CSV does
+            else:
+                rows = initiative_rows(queryset, site)
         else:
-            queryset, errors = _filtered(Target.objects.visible(), params, "targets")
+            queryset, errors, _ = _filtered(Target.objects.visible(), params, "targets")
             columns, rows = TARGET_COLUMNS, target_rows(queryset)
         if errors:
             raise CommandError("; ".join(errors))
@@ -120,7 +125,7 @@ def _filtered(queryset, params, table):
     notice about the query) is an error here.
     """
     if not params:
-        return queryset, []
+        return queryset, [], None
     data = QueryDict(mutable=True)
     for key, values in params.items():
         data.setlist(key, values)
@@ -129,4 +134,4 @@ def _filtered(queryset, params, table):
     errors = [str(error) for error in filterset.strict_errors()]
     if not errors:
         errors = [str(notice) for notice in filterset.notices]
-    return filterset.qs, errors
+    return filterset.qs, errors, filterset
