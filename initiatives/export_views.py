@@ -630,6 +630,7 @@ def data_dictionary(request):
         "target_kinds": Target.Kind.choices,
         "example": example,
         "today": timezone.localdate(),
+        "data_license": settings.DATA_LICENSE,
     }
     return render(request, "exports/data.html", context)
 

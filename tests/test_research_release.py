@@ -115,3 +115,15 @@ def test_csv_and_command_honour_sort(client, corpus, tmp_path):  # noqa: F811
     path = tmp_path / "sorted.csv"
     call_command("export", "initiatives", "--sort", "region", "-o", str(path), stderr=StringIO())
     assert path.read_bytes() == body
+
+
+def test_data_page_explains_releases_and_the_panel(client, corpus, settings):  # noqa: F811
+    settings.DATA_LICENSE = "ODbL-1.0"
+    page = client.get("/data/").content.decode()
+    assert "datapackage.json 的 version" in page
+    assert "<code>ODbL-1.0</code>" in page
+    assert "右删失" in page and 'href="/data/adoption_panel.csv"' in page
+    client.cookies["django_language"] = "en"
+    english = client.get("/data/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "censored at its last covered year" in english
+    assert "Each download is a release" in english
