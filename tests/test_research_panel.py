@@ -3,6 +3,7 @@
 import csv
 import io
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -136,3 +137,40 @@ def test_export_command_writes_coverage_and_panel(client, corpus, tmp_path):
 def test_export_command_refuses_filters_on_whole_tables(corpus):
     with pytest.raises(CommandError, match="panel takes no filters"):
         call_command("export", "panel", "--theme", "graduates", stderr=StringIO())
+
+
+SAMPLES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "documents").glob("*.txt"))
+
+
+def test_sample_corpus_against_a_hand_count(client):
+    """The five sample documents, read by hand: who issued each in which year, and whether
+    each region's own text adopts 创业担保贷款 (every regional document grants or expands it;
+    the national roundup reports provinces' loans — 江西省, 陕西省 — not a national one)."""
+    call_command("ingest", *map(str, SAMPLES), stdout=StringIO(), stderr=StringIO())
+    coverage = read(client, "/data/coverage.csv")
+    assert [list(r.values()) for r in coverage] == [
+        ["000000", "national", "2017", "1", "roundup"],  # 2017年地方就业创新事件
+        ["130529", "county", "2020", "1", "case_study"],  # 巨鹿县2020年就业创业工作经验
+        ["230300", "prefecture", "2018", "1", "opinion"],  # 鸡西市 实施意见 (2018)
+        ["511100", "prefecture", "2022", "1", "plan"],  # 乐山市“十四五”就业促进规划
+        ["610900", "prefecture", "2017", "1", "summary"],  # 安康市2017年工作总结
+    ]
+    panel = read(client, "/data/adoption_panel.csv")
+    assert len(panel) == 5 * PolicyInstrument.objects.count()
+    loan = {(r["region_code"], r["year"]): r["adopted"] for r in panel if r["instrument"] == LOAN}
+    assert loan == {
+        ("000000", "2017"): "0",
+        ("130529", "2020"): "1",
+        ("230300", "2018"): "1",
+        ("511100", "2022"): "1",
+        ("610900", "2017"): "1",
+    }
+    # 巨鹿县 sits under 邢台市 in 河北省; 全国 has neither ancestor.
+    julu = next(r for r in panel if r["region_code"] == "130529")
+    assert (julu["prefecture_code"], julu["province_code"]) == ("130500", "130000")
+    national = next(r for r in panel if r["region_code"] == "000000")
+    assert (national["level"], national["prefecture_code"], national["province_code"]) == (
+        "national",
+        "",
+        "",
+    )
