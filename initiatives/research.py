@@ -18,7 +18,7 @@ from collections import defaultdict
 from django.views.decorators.http import require_safe
 
 from initiatives.exporting import MULTI
-from initiatives.models import Document, Initiative, InitiativeRegion, PolicyInstrument, Status
+from initiatives.models import Document, InitiativeRegion, PolicyInstrument, Status
 from regions.gazetteer import gazetteer
 
 COVERAGE_COLUMNS = ["region_code", "level", "year", "documents", "document_kinds"]
@@ -70,9 +70,9 @@ def adoptions():
             role__in=InitiativeRegion.COUNTED_ROLES,
             initiative__year__isnull=False,
             initiative__document__withdrawn_at__isnull=True,
+            initiative__instruments__isnull=False,
         )
         .exclude(initiative__status=Status.HIDDEN)
-        .filter(initiative__in=Initiative.objects.filter(instruments__isnull=False).values("pk"))
         .order_by()
         .values_list(
             "region_id", "initiative__year", "initiative__instruments__slug", "initiative_id"
