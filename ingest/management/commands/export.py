@@ -1,11 +1,15 @@
-"""python manage.py export initiatives|targets [--output FILE] [filters] — the CSV contract."""
+"""python manage.py export initiatives|targets|coverage|panel [--output FILE] [filters] — the
+CSV contract. ``coverage`` and ``panel`` are whole tables (initiatives.research) and take no
+filters."""
 
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from initiatives import filters
+from initiatives import filters, research
+from initiatives.export_views import filtered_rows
 from initiatives.exporting import (
     INITIATIVE_COLUMNS,
     TARGET_COLUMNS,
@@ -32,14 +36,38 @@ FILTER_OPTIONS = [
 ]
 
 
+WHOLE_TABLES = {
+    "coverage": (research.COVERAGE_COLUMNS, research.coverage_rows),
+    "panel": (research.PANEL_COLUMNS, research.panel_rows),
+}
+
+
+class _Counted:
+    """Rows that count themselves as they are written (for the summary line)."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self.n = 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.n += 1
+            yield row
+
+    def count(self):
+        return self.n
+
+
 class Command(BaseCommand):
     help = "Export initiatives or targets as CSV (UTF-8 with BOM), with the search page's filters."
 
     def add_arguments(self, parser):
-        parser.add_argument("table", choices=["initiatives", "targets"])
+        parser.add_argument("table", choices=["initiatives", "targets", "coverage", "panel"])
         parser.add_argument("--output", "-o", help="file to write (default: standard output)")
         parser.add_argument(
-            "--base-url", default="", help="prefix for the url column, e.g. https://example.org"
+            "--base-url",
+            default=None,
+            help="prefix for the url column (default: the SITE_URL setting, as on the web)",
         )
         for name in FILTER_OPTIONS:
             parser.add_argument(
@@ -48,14 +76,28 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         params = {name: options[name] for name in FILTER_OPTIONS if options[name]}
-        if options["table"] == "initiatives":
-            queryset, errors = _filtered(Initiative.objects.visible(), params, "initiatives")
-            columns, rows = (
-                INITIATIVE_COLUMNS,
-                initiative_rows(queryset, options["base_url"].rstrip("/")),
+        if options["table"] in WHOLE_TABLES:
+            if params:
+                raise CommandError(
+                    f"{options['table']} takes no filters (got "
+                    + ", ".join("--" + name.replace("_", "-") for name in params)
+                    + ")"
+                )
+            columns, rows_function = WHOLE_TABLES[options["table"]]
+            rows = _Counted(rows_function())
+            queryset, errors = rows, []
+        elif options["table"] == "initiatives":
+            queryset, errors, filterset = _filtered(
+                Initiative.objects.visible(), params, "initiatives"
             )
+            site = (options["base_url"] or settings.SITE_URL).rstrip("/")
+            columns = INITIATIVE_COLUMNS
+            if filterset is not None and not errors:
+                rows = filtered_rows(filterset, site)  # honours --sort, as the web CSV does
+            else:
+                rows = initiative_rows(queryset, site)
         else:
-            queryset, errors = _filtered(Target.objects.visible(), params, "targets")
+            queryset, errors, _ = _filtered(Target.objects.visible(), params, "targets")
             columns, rows = TARGET_COLUMNS, target_rows(queryset)
         if errors:
             raise CommandError("; ".join(errors))
@@ -83,7 +125,7 @@ def _filtered(queryset, params, table):
     notice about the query) is an error here.
     """
     if not params:
-        return queryset, []
+        return queryset, [], None
     data = QueryDict(mutable=True)
     for key, values in params.items():
         data.setlist(key, values)
@@ -92,4 +134,4 @@ def _filtered(queryset, params, table):
     errors = [str(error) for error in filterset.strict_errors()]
     if not errors:
         errors = [str(notice) for notice in filterset.notices]
-    return filterset.qs, errors
+    return filterset.qs, errors, filterset
