@@ -55,7 +55,23 @@ PROGRAMME_VERB = re.compile(
 REPORT_OPENING = re.compile(
     r"^(?:(?:19|20)\d\d年(?:[上下]半年|\d{1,2}[—-]\d{1,2}月|\d{1,2}月)?|今年以来|\d{1,2}[—-]\d{1,2}月"
     r"|[一二三四]季度|前三季度|[上下]半年"
-    r"|截至|截止|全年|[全我本](?:省|市|县|区|州|旗))"
+    r"|截至|截止|全年|[全我本](?:省|市|县|区|州|旗)|今年(?!以内)|至\d{1,2}月)"
+)
+# What only a report of results says: a comparison with the year before, who benefited.
+# With one of these a sentence of figures reports what was done even with a programme's verb
+# (今年全县共发放奖补资金64.8万元,较去年同期增长18.5%).
+RESULT_MARKER = re.compile(
+    r"较(?:去年|上年)同期|与(?:去年|上年)同期相比|同比(?:增长|下降|增加|减少)|惠及"
+)
+# A news item's opening on an event: 1月31日上午,…专场招聘会启动。
+EVENT = re.compile(
+    r"^\d{1,2}月\d{1,2}日[上下]?午?[,，][^。]{0,90}(?:启动|开幕|闭幕|举行|举办)[。]?$"
+)
+# A reading of a document (an interpretation text): 规划把“扩总量、提质量”作为基本立足点,
+# 方案明确了三项任务, 突出把握三点.
+INTERPRETATION = re.compile(
+    r"^(?:该|本|此)?(?:规划|方案|意见|措施|文件|政策|通知|办法)(?:把|将|明确|提出|强调|共分|分为|从|围绕|坚持|突出|对)"
+    r"|把握[两二三四五六七八九十]点|(?:主要|重点)?(?:内容|亮点)(?:包括|有)[两二三四五六七八九十]"
 )
 MEETING = re.compile(
     r"主持召开|召开(?:了)?[^,，。]{0,14}(?:会议|工作会|常务会|座谈会|推进会|部署会)"
@@ -151,6 +167,8 @@ def kind(sentence):
         return "meeting"
     if SPEECH.search(s) and not concrete:
         return "speech"
+    if EVENT.match(s):
+        return "event"
     uncited = re.sub(r"《[^》]*》", "", s)
     clauses = [
         c
@@ -161,7 +179,7 @@ def kind(sentence):
         REPORT_OPENING.match(uncited)
         and clauses
         and all(FIGURE.search(c) for c in clauses)
-        and not PROGRAMME_VERB.search(uncited)
+        and (not PROGRAMME_VERB.search(uncited) or RESULT_MARKER.search(uncited))
     ):
         # 2021年,城镇登记失业率为3.36%,与去年相比降低0.09个百分点: results, read as targets.
         return "result"
@@ -194,6 +212,8 @@ def kind(sentence):
         return "guiding"
     if ASSESSMENT.search(s) and not concrete:
         return "assessment"
+    if INTERPRETATION.search(s) and not concrete:
+        return "interpretation"
     if DESCRIPTION.search(s) and not concrete:
         return "description"
     if STATISTIC.search(s) and not concrete and re.search(r"\d", s):
