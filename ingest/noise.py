@@ -40,6 +40,13 @@ TIME_CLAUSE = re.compile(
 )
 # 到2025年, 力争2018年: how a sentence listing the goals opens.
 GOAL_OPENING = re.compile(r"(?:(?:力争|确保|争取)(?:到|至|在)?|到|至)20\d\d年(?:底|末)?")
+# How the goals end: the state they should bring about, not something done (残疾人就业权益
+# 得到更好保障, 形成…的良好社会环境).
+OUTCOME_CLAUSE = re.compile(
+    r"得到(?:更好|有效|明显|进一步|充分)?(?:的)?(?:保障|落实|提升|改善|加强|维护)"
+    r"|(?:良好|浓厚)[^,，;；]{0,8}(?:氛围|环境)|格局(?:基本)?形成"
+    r"|(?:体系|机制|制度)(?:更加|日益|基本|逐步)(?:完善|健全|成熟)"
+)
 # A count or a rate, not a bare year: 3.36%, 2316人, 0.09个百分点.
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿|千)?(?:人次|人|名|户|个|家|元|%|项|所|笔)")
 # Who spoke at an event: …讲话, …致辞, 孔繁军表示, …宣布活动启动.
@@ -185,7 +192,11 @@ def kind(sentence):
         return "result"
     goal_clauses = [c for c in clauses if not re.fullmatch(r"(?:到|至)20\d\d年(?:底|末)?", c)]
     goal_clauses = [c for c in goal_clauses if not GOAL_OPENING.fullmatch(c)]
-    if GOAL_OPENING.match(s) and all(FIGURE.search(c) for c in goal_clauses):
+    figured = [c for c in goal_clauses if FIGURE.search(c)]
+    unfigured = [c for c in goal_clauses if not FIGURE.search(c)]
+    if GOAL_OPENING.match(s) and (
+        not unfigured or (len(figured) >= 2 and all(OUTCOME_CLAUSE.search(c) for c in unfigured))
+    ):
         # 到2025年,全市新增残疾人就业800人以上,…: the goals, read as targets.
         return "goal"
     if (

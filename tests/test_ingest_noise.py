@@ -54,6 +54,11 @@ from ingest import noise, units
         ("3月2日上午,某县2025年春风行动暨返乡创业专场招聘会启动。", "event"),
         ("规划把“稳就业、促增收”作为基本出发点,突出把握三点。", "interpretation"),
         ("方案明确了促进高校毕业生就业的三项任务。", "interpretation"),
+        (
+            "到2027年,全县新增城镇就业5000人以上,培训农民工3000人次,"
+            "农民工合法权益得到有效保障,形成支持返乡创业的良好氛围。",
+            "goal",
+        ),
     ],
 )
 def test_it_names_the_kind_of_non_measure(sentence, kind):
