@@ -84,6 +84,7 @@ MEETING = re.compile(
     r"主持召开|召开(?:了)?[^,，。]{0,14}(?:会议|工作会|常务会|座谈会|推进会|部署会)"
     r"|^会议(?:强调|指出|要求|认为|还研究|提出)|^会上[,，]?(?:对|分析|强调|指出|总结)"
 )
+VIEW_OF_MEETING = re.compile(r"^会议(?:强调|指出|认为)")
 ASSESSMENT = re.compile(
     r"取得(?:了)?(?:显著|积极|明显|良好|较好|新的|重要|长足)?(?:的)?(?:成效|进展|成绩|成果)"
     r"|形势(?:总体|保持)?(?:稳定|平稳|向好|稳中向好)|矛盾(?:依然|仍然|较为)?突出|任务(?:依然)?艰巨"
@@ -107,7 +108,7 @@ ADDRESSEE = re.compile(r"^各[^。]{0,160}(?:政府|局|厅|委|办|部门|单�
 RESPONSIBLE = re.compile(r"^[(（](?:责任单位|牵头单位|责任部门|牵头部门)[:：]")
 # What makes a sentence concrete despite a cue above: a named tool or programme.
 CONCRETE = re.compile(
-    r"补贴|补助|贷款|贴息|奖补|基地|平台|岗位|专项|计划|行动|(?<!民生)(?<!民心)工程|项目|减免|缓缴"
+    r"补贴|补助|贷款|贴息|奖补|基地|平台|岗位|专项|计划|行动|(?<!民生)(?<!民心)工程|(?<!各)项目(?!标)|减免|缓缴"
     r"|减税|降费|税收"
 )
 # A sentence describing a document or the labour market rather than acting on it: 《…规划》
@@ -128,7 +129,7 @@ CONTEXT = re.compile(
 MACRO = re.compile(
     r"宏观(?:调控|政策)|经济(?:增长|运行|调控)|经济发展[^,，。]{0,6}(?:带动|促进|扩大)就业"
     r"|就业优先(?:发展)?战略|扩大就业(?:发展)?战略|(?:产业|经济)结构(?:调整|升级)"
-    r"|就业增长点|就业潜力|优先选项|对就业[^。]{0,30}影响"
+    r"|就业增长点|就业潜力|优先选项|对就业[^。]{0,60}影响|吸纳就业能力强的(?:产业|行业)"
 )
 # 就业规模逐步扩大, 劳动生产率不断提高: a clause stating how things turn out.
 STATE_CLAUSE = re.compile(
@@ -152,6 +153,8 @@ STANCE_KINDS = {"macro"}
 def kind(sentence):
     """The kind of non-measure ``sentence`` is, or "" for a sentence that may be a measure."""
     s = PINYIN.sub("", sentence).strip()
+    # A line break of the source inside a word leaves a space (发展战 略): join it.
+    s = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", s)
     if not s:
         return "empty"
     if RESPONSIBLE.match(s):
@@ -170,7 +173,10 @@ def kind(sentence):
         return "preamble"
     if LIST_INTRO.search(s.rstrip()):
         return "list_intro"
-    if MEETING.search(s) and not re.search(r"出台|印发|建立|制定|发放|设立", s):
+    # 会议强调/指出: what a meeting urged, however concrete its words (制定工作计划).
+    if VIEW_OF_MEETING.match(s) or (
+        MEETING.search(s) and not re.search(r"出台|印发|建立|制定|发放|设立", s)
+    ):
         return "meeting"
     if SPEECH.search(s) and not concrete:
         return "speech"
