@@ -221,6 +221,14 @@ def kind(sentence):
     ):
         # 到2020年,城镇就业规模逐步扩大,劳动生产率不断提高: outcomes, not what is done.
         return "outcome"
+    if (
+        len(stated) == 1
+        and len(stated[0]) <= 20
+        and STATE_CLAUSE.match(stated[0])
+        and STATE_ADVERB.search(stated[0])
+    ):
+        # 就业结构持续优化。: a look-back's heading that says how things turned out.
+        return "outcome"
     if CONTEXT.search(s):
         return "context"
     if MACRO.search(s) and not concrete:
