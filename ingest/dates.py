@@ -257,7 +257,8 @@ def _doc_number(header, title, lines):
             return re.sub(r"\s+", "", match.group(0))
     # The document's own number stands on a line of its own near the top, or in the title;
     # numbers cited in the body (根据《…》(黑政规〔2017〕27号)) belong to other documents.
-    for line in [title, *lines[:8]]:
+    # Page furniture (a clock, a ranking box, a breadcrumb) may push it below the eighth line.
+    for line in [title, *lines[:14]]:
         match = DOC_NUMBER.search(line)
         if match and (line is title or len(line) <= len(match.group(0)) + 4):
             return re.sub(r"\s+", "", match.group(0))

@@ -36,10 +36,14 @@ CENTRAL_NUMBER = re.compile(r"^(?:国|中|财)|部")
 DEADLINE_YEAR = re.compile(r"(?<![截年])(?:到|至)\s*(19[5-9]\d|20\d\d)\s*年(?!代)")
 # A period in a title: (2023—2025年), 2022-2025 年.
 TITLE_PERIOD = re.compile(r"((?:19|20)\d\d)\s*年?\s*[-—–~至到]\s*(?:19|20)\d\d\s*年")
+DOC_NUMBER_YEAR = re.compile(r"[〔\[［(（【]\s*((?:19|20)\d\d)\s*[〕\]］)）】]")
 # Column names of government sites that sit where a title would be.
 GENERIC_HEADINGS = re.compile(
     r"^(欢迎(?:访问|光临|来到).*|首页\W*|政策信息|政策解读|工作动态|新闻动态|通知公告|政务公开|信息公开|要闻|正文|详情)$"
 )
+# Page furniture above a reprint: the site's clock (今天是 2021年3月9日 星期二) and its
+# breadcrumb. The clock dates the visit, not the document, and is no title.
+BANNER = re.compile(r"^今天是|星期[一二三四五六日天]$|^当前位置|^您(?:现在)?的?位置")
 KIND_CUES = [
     ("plan", re.compile(r"规划|计划\(20|五年")),
     ("opinion", re.compile(r"意见|办法|通知|方案|决定|细则|规定|条例")),
@@ -127,9 +131,20 @@ def extract(text, header, matcher):
     )
 
 
+# A line that names a document the way its title does: …关于…的实施意见.
+DOCUMENT_TITLE = re.compile(
+    r"^[^。,，;；:：]{0,40}关于[^。;；:：]{2,60}(?:意见|通知|方案|规划|办法|决定|细则|措施|规定)$"
+)
+
+
 def _title(lines):
+    # Below a page's furniture (clock, ranking boxes, breadcrumb) the document's own title
+    # line is the one shaped like a title; take it before any shorter box heading.
+    for line in lines[:12]:
+        if DOCUMENT_TITLE.match(line.strip()):
+            return line
     for line in lines[:5]:
-        if GENERIC_HEADINGS.match(line) or YEAR_MONTH.match(line):
+        if GENERIC_HEADINGS.match(line) or YEAR_MONTH.match(line) or BANNER.search(line.strip()):
             continue
         if (
             4 <= len(line) <= 80
@@ -184,6 +199,11 @@ def _year(title, text, kind, found):
             return int(opening.group(1))
     if found.issued is not None:
         return found.issued.year
+    numbered = DOC_NUMBER_YEAR.search(found.doc_number)
+    if numbered:
+        # The document's own number (齐政发〔2015〕46号) carries its year of issue; a page
+        # date beside it is the reprint's.
+        return int(numbered.group(1))
     if in_title and kind != "plan":
         return int(in_title.group(1))
     if kind == "plan" and found.period:

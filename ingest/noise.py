@@ -40,6 +40,13 @@ TIME_CLAUSE = re.compile(
 )
 # 到2025年, 力争2018年: how a sentence listing the goals opens.
 GOAL_OPENING = re.compile(r"(?:(?:力争|确保|争取)(?:到|至|在)?|到|至)20\d\d年(?:底|末)?")
+# How the goals end: the state they should bring about, not something done (残疾人就业权益
+# 得到更好保障, 形成…的良好社会环境).
+OUTCOME_CLAUSE = re.compile(
+    r"得到(?:更好|有效|明显|进一步|充分)?(?:的)?(?:保障|落实|提升|改善|加强|维护)"
+    r"|(?:良好|浓厚)[^,，;；]{0,8}(?:氛围|环境)|格局(?:基本)?形成"
+    r"|(?:体系|机制|制度)(?:更加|日益|基本|逐步)(?:完善|健全|成熟)"
+)
 # A count or a rate, not a bare year: 3.36%, 2316人, 0.09个百分点.
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿|千)?(?:人次|人|名|户|个|家|元|%|项|所|笔)")
 # Who spoke at an event: …讲话, …致辞, 孔繁军表示, …宣布活动启动.
@@ -55,12 +62,29 @@ PROGRAMME_VERB = re.compile(
 REPORT_OPENING = re.compile(
     r"^(?:(?:19|20)\d\d年(?:[上下]半年|\d{1,2}[—-]\d{1,2}月|\d{1,2}月)?|今年以来|\d{1,2}[—-]\d{1,2}月"
     r"|[一二三四]季度|前三季度|[上下]半年"
-    r"|截至|截止|全年|[全我本](?:省|市|县|区|州|旗))"
+    r"|截至|截止|全年|[全我本](?:省|市|县|区|州|旗)|今年(?!以内)|至\d{1,2}月)"
+)
+# What only a report of results says: a comparison with the year before, who benefited.
+# With one of these a sentence of figures reports what was done even with a programme's verb
+# (今年全县共发放奖补资金64.8万元,较去年同期增长18.5%).
+RESULT_MARKER = re.compile(
+    r"较(?:去年|上年)同期|与(?:去年|上年)同期相比|同比(?:增长|下降|增加|减少)|惠及"
+)
+# A news item's opening on an event: 1月31日上午,…专场招聘会启动。
+EVENT = re.compile(
+    r"^\d{1,2}月\d{1,2}日[上下]?午?[,，][^。]{0,90}(?:启动|开幕|闭幕|举行|举办)[。]?$"
+)
+# A reading of a document (an interpretation text): 规划把“扩总量、提质量”作为基本立足点,
+# 方案明确了三项任务, 突出把握三点.
+INTERPRETATION = re.compile(
+    r"^(?:该|本|此)?(?:规划|方案|意见|措施|文件|政策|通知|办法)(?:把|将|明确|提出|强调|共分|分为|从|围绕|坚持|突出|对)"
+    r"|把握[两二三四五六七八九十]点|(?:主要|重点)?(?:内容|亮点)(?:包括|有)[两二三四五六七八九十]"
 )
 MEETING = re.compile(
     r"主持召开|召开(?:了)?[^,，。]{0,14}(?:会议|工作会|常务会|座谈会|推进会|部署会)"
     r"|^会议(?:强调|指出|要求|认为|还研究|提出)|^会上[,，]?(?:对|分析|强调|指出|总结)"
 )
+VIEW_OF_MEETING = re.compile(r"^会议(?:强调|指出|认为)")
 ASSESSMENT = re.compile(
     r"取得(?:了)?(?:显著|积极|明显|良好|较好|新的|重要|长足)?(?:的)?(?:成效|进展|成绩|成果)"
     r"|形势(?:总体|保持)?(?:稳定|平稳|向好|稳中向好)|矛盾(?:依然|仍然|较为)?突出|任务(?:依然)?艰巨"
@@ -84,7 +108,7 @@ ADDRESSEE = re.compile(r"^各[^。]{0,160}(?:政府|局|厅|委|办|部门|单�
 RESPONSIBLE = re.compile(r"^[(（](?:责任单位|牵头单位|责任部门|牵头部门)[:：]")
 # What makes a sentence concrete despite a cue above: a named tool or programme.
 CONCRETE = re.compile(
-    r"补贴|补助|贷款|贴息|奖补|基地|平台|岗位|专项|计划|行动|(?<!民生)(?<!民心)工程|项目|减免|缓缴"
+    r"补贴|补助|贷款|贴息|奖补|基地|平台|岗位|专项|计划|行动|(?<!民生)(?<!民心)工程|(?<!各)项目(?!标)|减免|缓缴"
     r"|减税|降费|税收"
 )
 # A sentence describing a document or the labour market rather than acting on it: 《…规划》
@@ -105,7 +129,7 @@ CONTEXT = re.compile(
 MACRO = re.compile(
     r"宏观(?:调控|政策)|经济(?:增长|运行|调控)|经济发展[^,，。]{0,6}(?:带动|促进|扩大)就业"
     r"|就业优先(?:发展)?战略|扩大就业(?:发展)?战略|(?:产业|经济)结构(?:调整|升级)"
-    r"|就业增长点|就业潜力|优先选项|对就业[^。]{0,30}影响"
+    r"|就业增长点|就业潜力|优先选项|对就业[^。]{0,60}影响|吸纳就业能力强的(?:产业|行业)"
 )
 # 就业规模逐步扩大, 劳动生产率不断提高: a clause stating how things turn out.
 STATE_CLAUSE = re.compile(
@@ -129,6 +153,8 @@ STANCE_KINDS = {"macro"}
 def kind(sentence):
     """The kind of non-measure ``sentence`` is, or "" for a sentence that may be a measure."""
     s = PINYIN.sub("", sentence).strip()
+    # A line break of the source inside a word leaves a space (发展战 略): join it.
+    s = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", s)
     if not s:
         return "empty"
     if RESPONSIBLE.match(s):
@@ -147,10 +173,15 @@ def kind(sentence):
         return "preamble"
     if LIST_INTRO.search(s.rstrip()):
         return "list_intro"
-    if MEETING.search(s) and not re.search(r"出台|印发|建立|制定|发放|设立", s):
+    # 会议强调/指出: what a meeting urged, however concrete its words (制定工作计划).
+    if VIEW_OF_MEETING.match(s) or (
+        MEETING.search(s) and not re.search(r"出台|印发|建立|制定|发放|设立", s)
+    ):
         return "meeting"
     if SPEECH.search(s) and not concrete:
         return "speech"
+    if EVENT.match(s):
+        return "event"
     uncited = re.sub(r"《[^》]*》", "", s)
     clauses = [
         c
@@ -161,13 +192,17 @@ def kind(sentence):
         REPORT_OPENING.match(uncited)
         and clauses
         and all(FIGURE.search(c) for c in clauses)
-        and not PROGRAMME_VERB.search(uncited)
+        and (not PROGRAMME_VERB.search(uncited) or RESULT_MARKER.search(uncited))
     ):
         # 2021年,城镇登记失业率为3.36%,与去年相比降低0.09个百分点: results, read as targets.
         return "result"
     goal_clauses = [c for c in clauses if not re.fullmatch(r"(?:到|至)20\d\d年(?:底|末)?", c)]
     goal_clauses = [c for c in goal_clauses if not GOAL_OPENING.fullmatch(c)]
-    if GOAL_OPENING.match(s) and all(FIGURE.search(c) for c in goal_clauses):
+    figured = [c for c in goal_clauses if FIGURE.search(c)]
+    unfigured = [c for c in goal_clauses if not FIGURE.search(c)]
+    if GOAL_OPENING.match(s) and (
+        not unfigured or (len(figured) >= 2 and all(OUTCOME_CLAUSE.search(c) for c in unfigured))
+    ):
         # 到2025年,全市新增残疾人就业800人以上,…: the goals, read as targets.
         return "goal"
     if (
@@ -186,6 +221,14 @@ def kind(sentence):
     ):
         # 到2020年,城镇就业规模逐步扩大,劳动生产率不断提高: outcomes, not what is done.
         return "outcome"
+    if (
+        len(stated) == 1
+        and len(stated[0]) <= 20
+        and STATE_CLAUSE.match(stated[0])
+        and STATE_ADVERB.search(stated[0])
+    ):
+        # 就业结构持续优化。: a look-back's heading that says how things turned out.
+        return "outcome"
     if CONTEXT.search(s):
         return "context"
     if MACRO.search(s) and not concrete:
@@ -194,6 +237,8 @@ def kind(sentence):
         return "guiding"
     if ASSESSMENT.search(s) and not concrete:
         return "assessment"
+    if INTERPRETATION.search(s) and not concrete:
+        return "interpretation"
     if DESCRIPTION.search(s) and not concrete:
         return "description"
     if STATISTIC.search(s) and not concrete and re.search(r"\d", s):

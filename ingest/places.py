@@ -352,6 +352,12 @@ def document_region(title, text, header, matcher, roundup=False):
         if superior:
             code = max(set(superior), key=superior.count)
             return RegionEvidence(code, f"引用上级文件《{g.get(code).name}…》")
+        for line in lines[:12]:
+            for pattern, code in PROVINCE_ADDRESSEES:
+                if pattern.search(line) and g.get(code):
+                    # A provincial government's fixed addressee formula names no place but
+                    # is its own: 各州、市人民政府 only in 云南, 各地级以上市 only in 广东.
+                    return RegionEvidence(code, f"主送机关 {line[:30]}")
         return RegionEvidence(NATIONAL_CODE, "无地区依据")
     best = max(scores, key=lambda c: (scores[c], g.get(c).level))
     if many_places and counts.get(best, 0) < 3 and scores[best] < 10:
@@ -369,6 +375,18 @@ def document_region(title, text, header, matcher, roundup=False):
             chosen = max(inside, key=lambda c: scores[c])
             return RegionEvidence(chosen, f"{reasons[chosen]}；{reasons[best]}")
     return RegionEvidence(best, reasons[best] + (f"；{level_reason}" if level_reason else ""))
+
+
+# The addressee formulas of provincial governments that name no place yet belong to one
+# province only (the text itself then says only 我省).
+PROVINCE_ADDRESSEES = [
+    (re.compile(r"^各州、市人民政府"), "530000"),
+    (re.compile(r"^各市人民政府[,，]\s*省政府各厅委"), "210000"),
+    (re.compile(r"各地级以上市人民政府"), "440000"),
+    (re.compile(r"各省辖市[^,，:：]{0,12}人民政府"), "410000"),
+    (re.compile(r"长白山管委会"), "220000"),
+    (re.compile(r"[、(（]特区[)）]?人民政府|[、(（]特区[)）]"), "520000"),
+]
 
 
 def _specific_first(mentions, g):

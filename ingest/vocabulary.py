@@ -116,7 +116,10 @@ def _named_for_itself(cue, text, others=()):
         # An insurance or fund in a list (养老保险、失业保险、工伤保险) is still one the measure
         # defers, pays or pools, unlike a sector in a list of projects.
         listed = segment.group(0).count("、") >= 2 and not INSURANCE_OR_FUND.search(cue)
-        if not listed and not inside:
+        # 其中脱贫劳动力15.2万人: a breakdown of a figure names who was counted, not what
+        # the measure is about.
+        breakdown = segment.group(0).lstrip().startswith("其中")
+        if not listed and not inside and not breakdown:
             return True
         start = text.find(cue, end)
     return False

@@ -426,3 +426,17 @@ def test_a_curators_period_edit_moves_the_in_force_results(in_force_rows):
     Initiative.objects.filter(pk=opinion.pk).update(year_start=2018, year_end=2020)
     found = InitiativeFilter({"in_force": "2020"}).results(Initiative.objects.all()).ids.tolist()
     assert opinion.pk in found
+
+
+@pytest.mark.django_db
+def test_a_sites_clock_is_neither_the_title_nor_the_date_and_the_own_number_dates_it(tmp_path):
+    text = (
+        "今天是 2021年3月9日  星期二\n信息报送排行\n当前位置:首页 > 文件库\n"
+        "来源:团市委   点击:1916   日期:2016年5月16日\n某政发〔2015〕46号\n"
+        "某市人民政府关于进一步做好新形势下就业创业工作的实施意见\n"
+        "各县(市)、区人民政府:\n一、对符合条件的创业人员发放创业担保贷款,最高10万元。"
+    )
+    document = _ingested_year(tmp_path, text, "reprint.txt")
+    assert document.year == 2015
+    assert document.title == "某市人民政府关于进一步做好新形势下就业创业工作的实施意见"
+    assert "星期" not in document.title

@@ -105,3 +105,28 @@ def test_another_province_leading_a_cooperation_clause_is_the_partner(place):
 def test_another_province_leading_a_clause_in_a_national_round_up_is_the_actor(place):
     result = place("福建省建立劳务协作机制,帮助脱贫劳动力外出务工。", "000000")
     assert result.codes == ["350000"] and result.others == []
+
+
+@pytest.mark.parametrize(
+    ("addressees", "province"),
+    [
+        ("各州、市人民政府,省直各委、办、厅、局:", "530000"),
+        ("各市人民政府,省政府各厅委、各直属机构:", "210000"),
+        ("各地级以上市人民政府,省政府各部门、各直属机构:", "440000"),
+    ],
+)
+def test_a_provincial_addressee_formula_places_a_text_that_says_only_our_province(
+    region_of, addressees, province
+):
+    text = (
+        f"{addressees}\n为做好当前就业创业工作,结合我省实际,提出以下意见。\n"
+        "对吸纳就业困难人员的企业给予社会保险补贴。"
+    )
+    evidence = region_of(text)
+    assert evidence.code == province
+    assert evidence.reason.startswith("主送机关")
+
+
+def test_an_addressee_line_without_a_provincial_formula_gives_no_province(region_of):
+    text = "各市、县人民政府:\n结合我省实际,对吸纳就业困难人员的企业给予社会保险补贴。"
+    assert region_of(text).code == "000000"

@@ -33,3 +33,10 @@ def test_an_insurance_in_a_list_of_insurances_is_still_covered(themes_of):
 
 def test_page_side_pinyin_does_not_hide_a_cue(themes_of):
     assert "unemployment_insurance" in themes_of("允许延期缴纳失业(yè)保险费。")
+
+
+def test_a_breakdown_of_a_figure_does_not_give_its_group_as_theme(themes_of):
+    themes = themes_of("全县已实现农村劳动力转移就业38万人,其中脱贫劳动力转移就业15万人。")
+    assert "poverty_alleviation" not in themes
+    # Named as the measure's own target group, the same words still count.
+    assert "poverty_alleviation" in themes_of("组织脱贫劳动力转移就业15万人。")
