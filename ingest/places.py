@@ -356,7 +356,7 @@ def document_region(title, text, header, matcher, roundup=False):
             for pattern, code in PROVINCE_ADDRESSEES:
                 if pattern.search(line) and g.get(code):
                     # A provincial government's fixed addressee formula names no place but
-                    # is its own: 各州、市人民政府 only in 云南, 各地级以上市 only in 广东.
+                    # is its own: 各地级以上市 only in 广东.
                     return RegionEvidence(code, f"主送机关 {line[:30]}")
         return RegionEvidence(NATIONAL_CODE, "无地区依据")
     best = max(scores, key=lambda c: (scores[c], g.get(c).level))
@@ -380,7 +380,6 @@ def document_region(title, text, header, matcher, roundup=False):
 # The addressee formulas of provincial governments that name no place yet belong to one
 # province only (the text itself then says only 我省).
 PROVINCE_ADDRESSEES = [
-    (re.compile(r"^各州、市人民政府"), "530000"),
     (re.compile(r"^各市人民政府[,，]\s*省政府各厅委"), "210000"),
     (re.compile(r"各地级以上市人民政府"), "440000"),
     (re.compile(r"各省辖市[^,，:：]{0,12}人民政府"), "410000"),

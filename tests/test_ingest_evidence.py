@@ -110,7 +110,6 @@ def test_another_province_leading_a_clause_in_a_national_round_up_is_the_actor(p
 @pytest.mark.parametrize(
     ("addressees", "province"),
     [
-        ("各州、市人民政府,省直各委、办、厅、局:", "530000"),
         ("各市人民政府,省政府各厅委、各直属机构:", "210000"),
         ("各地级以上市人民政府,省政府各部门、各直属机构:", "440000"),
     ],
