@@ -1,6 +1,6 @@
 from django.urls import path
 
-from initiatives import browse, feeds, views
+from initiatives import browse, compare, feeds, views
 
 # /initiatives/export.csv, /targets/export.csv and /api/… are added by the export/API work.
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("initiatives/", views.initiative_list, name="initiative_list"),
     path("initiatives/feed/", feeds.initiative_feed, name="initiative_feed"),
     path("initiatives/<int:pk>/", views.initiative_detail, name="initiative_detail"),
+    path("compare/", compare.compare, name="compare"),
     path("targets/", views.target_list, name="target_list"),
     path("targets/<int:pk>/", views.target_detail, name="target_detail"),
     path("documents/", browse.document_list, name="document_list"),

@@ -96,6 +96,7 @@ def public_pages(initiative):
         "/documents/?province=510000&kind=summary&year=2019",
         "/instruments/",
         "/indicators/",
+        "/compare/?region=510000&region=511100&theme=entrepreneurship",
         f"/documents/{document.pk}/",
     ]
 
