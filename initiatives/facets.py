@@ -329,7 +329,7 @@ def query_chips(filter_set):
     data, gaz, parsed = filter_set.data, gazetteer(), filter_set.parsed
     chips = []
     if filter_set.terms:
-        chips.append(Chip(f"“{parsed.text}”", with_query(data, parsed.without(kind=WORD))))
+        chips.append(Chip(f"“{parsed.searched_text}”", with_query(data, parsed.without(kind=WORD))))
     for position, token in enumerate(parsed.tokens):
         if token.kind == REGION:
             names = "、".join(gaz.get(code).name for code in token.codes)

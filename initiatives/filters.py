@@ -363,8 +363,9 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         if len(text) > MAX_QUERY_LENGTH:
             text = text[:MAX_QUERY_LENGTH]
             notices.append(_("查询过长，只使用了前 %(n)d 个字符。") % {"n": MAX_QUERY_LENGTH})
-        words = self.parsed_for(text).text
-        terms = query_terms(words) if words else []
+        parsed = self.parsed_for(text)
+        words = parsed.text
+        terms = query_syntax.search_terms(parsed, query_terms(words) if words else [])
         if words and not terms:
             notices.append(_("查询“%(q)s”中没有可检索的词，已忽略。") % {"q": words[:40]})
         elif len(terms) >= MAX_QUERY_TERMS:
@@ -397,12 +398,17 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
 
     @property
     def highlight_terms(self):
-        """The query words and the pieces they may be matched by."""
-        return [
-            word
-            for alternatives in query_plan(self.terms)
-            for words in alternatives
-            for word in words
+        """The query words and the pieces they may be matched by; phrases as typed."""
+        words, phrases = [], []
+        for term in self.terms:
+            options = term.options if isinstance(term, query_syntax.AnyOf) else (term,)
+            for option in options:
+                if isinstance(option, query_syntax.Phrase):
+                    phrases.append(option.text)
+                else:
+                    words += [option] if isinstance(option, str) else list(option)
+        return phrases + [
+            word for alternatives in query_plan(words) for found in alternatives for word in found
         ]
 
     @property

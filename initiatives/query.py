@@ -6,6 +6,8 @@ The text is cut at spaces (ASCII or full-width) into tokens, each read on its ow
 - a place name or short name of the gazetteer (四川, 乐山, 巨鹿县, 金牛区) is a region
   filter, not a word: most initiatives never repeat their own region's name;
 - ``-word`` or ``NOT word`` excludes the initiatives whose text holds that word;
+- ``"exact phrase"`` (ASCII or Chinese quotes) must appear as typed, spaces and all;
+- ``A OR B`` matches either side (``A OR B C``: A or B, and C; ``A OR B OR C`` chains);
 - anything else is searched as words (``initiatives.segmentation.query_terms``).
 
 Only whole tokens are read as places: 中山 inside 中山大学 stays a word. The tokens are kept
@@ -15,21 +17,44 @@ in order so that a chip can give the query without one of them.
 import re
 from dataclasses import dataclass, field
 
-from initiatives.segmentation import normalise
+from initiatives.segmentation import normalise, query_terms
 from regions.gazetteer import NATIONAL, gazetteer
 
-WORD, REGION, EXCLUDE = "word", "region", "exclude"
+WORD, REGION, EXCLUDE, PHRASE, ANY = "word", "region", "exclude", "phrase", "any"
+# What is searched in the text (one chip on the search page); places and exclusions are not.
+SEARCHED = (WORD, PHRASE, ANY)
 MINUS = ("-", "－", "—")  # what a hyphen key or a Chinese input method types
 NOT = "not"
-SPACES = re.compile(r"\s+")  # \s covers the full-width space U+3000
+OR = "or"
+# A quoted phrase (ASCII or Chinese quotes; an unclosed quote runs to the end) or a run of
+# anything but spaces; \s covers the full-width space U+3000.
+PIECES = re.compile(r'"([^"]*)"?|“([^”]*)”?|[^\s"“]+')
 
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # WORD, REGION or EXCLUDE
-    text: str  # as typed (without the minus sign or NOT)
+    kind: str  # WORD, REGION, EXCLUDE, PHRASE or ANY
+    text: str  # as typed (without the minus sign or NOT; a phrase without its quotes)
     codes: tuple = ()  # REGION: the places the name stands for
     raw: tuple = ()  # the typed pieces, to rebuild the query without this token
+    options: tuple = ()  # ANY: the WORD and PHRASE tokens either of which may match
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A search term: ``text`` must appear as typed; ``words`` find the candidates in the
+    full-text index (which does not keep word order), the text itself is then checked."""
+
+    text: str
+    words: tuple
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """A search term met by any one of ``options``: each a tuple of words (all must
+    match) or a ``Phrase``."""
+
+    options: tuple
 
 
 @dataclass
@@ -42,6 +67,20 @@ class ParsedQuery:
         return " ".join(t.text for t in self.tokens if t.kind == WORD)
 
     @property
+    def searched_text(self):
+        """What is searched in the text, as typed (words, phrases, OR groups)."""
+        return " ".join(p for t in self.tokens if t.kind in SEARCHED for p in t.raw)
+
+    @property
+    def phrases(self):
+        return [t.text for t in self.tokens if t.kind == PHRASE]
+
+    @property
+    def any_of(self):
+        """One tuple of option tokens per ``A OR B`` group."""
+        return [t.options for t in self.tokens if t.kind == ANY]
+
+    @property
     def region_codes(self):
         """Every place named, in order, each once."""
         return list(dict.fromkeys(c for t in self.tokens if t.kind == REGION for c in t.codes))
@@ -51,8 +90,10 @@ class ParsedQuery:
         return list(dict.fromkeys(t.text for t in self.tokens if t.kind == EXCLUDE))
 
     def without(self, kind=None, position=None):
-        """The query text without the tokens of ``kind`` or the one at ``position``."""
-        kept = [t for i, t in enumerate(self.tokens) if t.kind != kind and i != position]
+        """The query text without the tokens of ``kind`` (WORD: all that is searched in the
+        text) or the one at ``position``."""
+        kinds = SEARCHED if kind == WORD else (kind,)
+        kept = [t for i, t in enumerate(self.tokens) if t.kind not in kinds and i != position]
         return " ".join(piece for t in kept for piece in t.raw)
 
 
@@ -69,17 +110,33 @@ def place_codes(name):
     return ()
 
 
+def _pieces(text):
+    """``(piece as typed, phrase or None)`` in order; an empty phrase is dropped."""
+    found = []
+    for match in PIECES.finditer(text or ""):
+        phrase = match.group(1) if match.group(1) is not None else match.group(2)
+        if phrase is None:
+            found.append((match.group(0), None))
+        elif phrase.strip():
+            found.append((match.group(0), " ".join(phrase.split())))
+    return found
+
+
 def parse(text):
     """A ``ParsedQuery`` for the text of the ``q`` parameter."""
-    pieces = [p for p in SPACES.split(text or "") if p]
+    pieces = _pieces(text)
     tokens, i = [], 0
     while i < len(pieces):
-        piece = pieces[i]
-        if piece.lower() == NOT and i + 1 < len(pieces):
-            tokens.append(Token(EXCLUDE, pieces[i + 1], raw=(piece, pieces[i + 1])))
+        piece, phrase = pieces[i]
+        if phrase is None and piece.lower() == NOT and i + 1 < len(pieces):
+            following = pieces[i + 1]
+            tokens.append(Token(EXCLUDE, following[1] or following[0], raw=(piece, following[0])))
             i += 2
             continue
         i += 1
+        if phrase is not None:
+            tokens.append(Token(PHRASE, phrase, raw=(piece,)))
+            continue
         if piece[0] in MINUS and len(piece) > 1 and piece[1:].strip("-－—"):
             tokens.append(Token(EXCLUDE, piece[1:].lstrip("-－—"), raw=(piece,)))
             continue
@@ -88,4 +145,62 @@ def parse(text):
             tokens.append(Token(REGION, piece, codes=codes, raw=(piece,)))
         else:
             tokens.append(Token(WORD, piece, raw=(piece,)))
-    return ParsedQuery(tokens)
+    return ParsedQuery(_or_groups(tokens, pieces))
+
+
+def _or_groups(tokens, pieces):
+    """``A OR B``: the searched tokens on both sides of a bare OR become one ANY token.
+
+    OR next to a place, an exclusion or the end of the box has nothing to join: it is
+    dropped (a place named twice already means either place)."""
+    grouped = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.kind == WORD and token.text.lower() == OR:
+            before = grouped[-1] if grouped else None
+            after = tokens[i + 1] if i + 1 < len(tokens) else None
+            if (
+                before is not None
+                and after is not None
+                and before.kind in SEARCHED
+                and after.kind in (WORD, PHRASE)
+                and after.text.lower() != OR
+            ):
+                options = before.options if before.kind == ANY else (before,)
+                grouped[-1] = Token(
+                    ANY,
+                    " OR ".join(o.text for o in (*options, after)),
+                    raw=(*before.raw, token.raw[0], *after.raw),
+                    options=(*options, after),
+                )
+                i += 2
+                continue
+            i += 1
+            continue
+        grouped.append(token)
+        i += 1
+    return grouped
+
+
+def search_terms(parsed, words):
+    """The terms searched for: the plain words' ``words`` (already cut), then a ``Phrase``
+    per quoted phrase and an ``AnyOf`` per OR group. Parts with nothing searchable (a
+    phrase of punctuation) are left out; an OR group with one side left is that side."""
+
+    def term(token):
+        cut = tuple(query_terms(token.text))
+        if not cut:
+            return None
+        return Phrase(token.text, cut) if token.kind == PHRASE else cut
+
+    terms = list(words)
+    terms += [p for p in (term(t) for t in parsed.tokens if t.kind == PHRASE) if p]
+    for options in parsed.any_of:
+        kept = tuple(dict.fromkeys(o for o in map(term, options) if o))
+        if len(kept) > 1:
+            terms.append(AnyOf(kept))
+        elif kept:
+            only = kept[0]
+            terms += [only] if isinstance(only, Phrase) else [w for w in only if w not in terms]
+    return terms

@@ -7,7 +7,10 @@ both databases index; migration 0003 built the index on top of it:
   the GIN index ``initiative_search_idx``.
 
 So indexing is just writing ``search_text``; the database does the rest, on bulk_create,
-update() and delete (cascades included) alike. Query terms are ANDed on both databases.
+update() and delete (cascades included) alike. Query terms are ANDed on both databases;
+an ``AnyOf`` term (``A OR B``) is an OR inside the full-text query. A ``Phrase`` is found by
+its words in the index, then checked in the text itself (the index keeps no word order
+that could tell "创业 担保" from "担保…创业"): ``instr``/``strpos``, exact and case-sensitive.
 """
 
 import numpy as np
@@ -15,6 +18,7 @@ from django.db import connection, connections, transaction
 from django.db.models import BooleanField, F, FloatField, Q
 from django.db.models.expressions import RawSQL
 
+from initiatives.query import AnyOf, Phrase
 from initiatives.segmentation import query_plan, segment_for_index
 
 # Statements that (re)create the SQLite triggers; also run after every migrate, because
@@ -120,12 +124,30 @@ def ensure_index(using_connection=None):
 
 
 def _expression(terms, quote, and_, or_):
-    """Every term must match, as itself or as all of its pieces (see ``query_plan``)."""
-    clauses = []
-    for alternatives in query_plan(terms):
-        options = [f" {and_} ".join(quote(t) for t in words) for words in alternatives]
-        clauses.append(options[0] if len(options) == 1 else f"({options[0]} {or_} ({options[1]}))")
-    return f" {and_} ".join(clauses)
+    """Every term must match, as itself or as all of its pieces (see ``query_plan``); an
+    ``AnyOf`` by one of its options, a ``Phrase`` by its words."""
+
+    def words_expression(words):
+        clauses = []
+        for alternatives in query_plan(words):
+            options = [f" {and_} ".join(quote(t) for t in found) for found in alternatives]
+            clauses.append(
+                options[0] if len(options) == 1 else f"({options[0]} {or_} ({options[1]}))"
+            )
+        return f" {and_} ".join(clauses)
+
+    def option_words(option):
+        return list(option.words if isinstance(option, Phrase) else option)
+
+    plain = [t for t in terms if isinstance(t, str)]
+    parts = [words_expression(plain)] if plain else []
+    for term in terms:
+        if isinstance(term, Phrase):
+            parts.append(words_expression(list(term.words)))
+        elif isinstance(term, AnyOf):
+            options = [f"({words_expression(option_words(o))})" for o in term.options]
+            parts.append("(" + f" {or_} ".join(options) + ")")
+    return f" {and_} ".join(parts)
 
 
 def _sqlite_match(terms):
@@ -140,18 +162,73 @@ def _postgres_query(terms):
     return _expression(terms, quote, "&", "|")
 
 
+def _phrase_checks(terms, vendor, table):
+    """``(sql, params)``: the condition on the row of ``table`` (an alias of the initiative
+    table) that its title or text holds each phrase as typed; ``("", [])`` without phrases.
+
+    In an OR group with a phrase the other options are tested again in the index, since
+    the phrase's words alone may be why the row matched."""
+    if vendor == "sqlite":
+        holds = f"(instr({table}.text, %s) > 0 OR instr({table}.title, %s) > 0)"
+        in_index = f"{table}.id IN (SELECT rowid FROM initiative_fts WHERE initiative_fts MATCH %s)"
+        match = _sqlite_match
+    else:
+        holds = f"(strpos({table}.text, %s) > 0 OR strpos({table}.title, %s) > 0)"
+        in_index = f"{table}.search_vector @@ to_tsquery('simple', %s)"
+        match = _postgres_query
+    conditions, params = [], []
+    for term in terms:
+        if isinstance(term, Phrase):
+            conditions.append(holds)
+            params += [term.text, term.text]
+        elif isinstance(term, AnyOf) and any(isinstance(o, Phrase) for o in term.options):
+            either = []
+            for option in term.options:
+                if isinstance(option, Phrase):
+                    either.append(holds)
+                    params += [option.text, option.text]
+                else:
+                    either.append(in_index)
+                    params.append(match(list(option)))
+            conditions.append("(" + " OR ".join(either) + ")")
+    return " AND ".join(conditions), params
+
+
+def _sqlite_where(terms):
+    """``(FROM … WHERE …, params)`` over the FTS table: the rows matching ``terms``."""
+    where = "FROM initiative_fts WHERE initiative_fts MATCH %s"
+    params = [_sqlite_match(terms)]
+    checks, check_params = _phrase_checks(terms, "sqlite", "p")
+    if checks:
+        # One primary-key lookup per candidate row.
+        where += (
+            " AND EXISTS (SELECT 1 FROM initiatives_initiative p"
+            f" WHERE p.id = initiative_fts.rowid AND {checks})"
+        )
+        params += check_params
+    return where, params
+
+
 def matching(terms):
     """A ``Q`` selecting initiatives whose text holds every term."""
     if connection.vendor == "sqlite":
-        sql = "SELECT rowid FROM initiative_fts WHERE initiative_fts MATCH %s"
-        return Q(pk__in=RawSQL(sql, [_sqlite_match(terms)]))
-    return Q(
+        where, params = _sqlite_where(terms)
+        return Q(pk__in=RawSQL(f"SELECT initiative_fts.rowid {where}", params))
+    found = Q(
         RawSQL(
             "search_vector @@ to_tsquery('simple', %s)",
             [_postgres_query(terms)],
             output_field=BooleanField(),
         )
     )
+    checks, params = _phrase_checks(terms, "postgresql", "p")
+    if checks:
+        # A subquery, not the row's own columns: the document's title and text may be
+        # joined into the same query under the same names.
+        found &= Q(
+            pk__in=RawSQL(f"SELECT p.id FROM initiatives_initiative p WHERE {checks}", params)
+        )
+    return found
 
 
 def order_by_rank(queryset, terms, *then):
@@ -194,17 +271,20 @@ def match_ids(terms, ranked, using="default", among=None):
     if among is not None and not among:
         return np.empty(0, np.int64), (np.empty(0) if ranked else None)
     if connection.vendor == "sqlite":
-        where = "FROM initiative_fts WHERE initiative_fts MATCH %s"
-        params = [_sqlite_match(terms)]
+        where, params = _sqlite_where(terms)
         if among is not None:
             return _sqlite_among(connection, where, params, among, ranked)
-        ranked_sql = f"SELECT rowid, bm25(initiative_fts) {where}"
-        joined_sql = f"SELECT group_concat(rowid) {where}"
+        ranked_sql = f"SELECT initiative_fts.rowid, bm25(initiative_fts) {where}"
+        joined_sql = f"SELECT group_concat(initiative_fts.rowid) {where}"
         with connection.cursor() as cursor:
             return _read_matches(cursor, ranked_sql if ranked else joined_sql, params, ranked)
     query = "to_tsquery('simple', %s)"
-    where = f"FROM initiatives_initiative WHERE search_vector @@ {query}"
+    where = f"FROM initiatives_initiative p WHERE search_vector @@ {query}"
     params = [_postgres_query(terms)] * (2 if ranked else 1)
+    checks, check_params = _phrase_checks(terms, "postgresql", "p")
+    if checks:
+        where += f" AND {checks}"
+        params += check_params
     if among is not None:
         where += " AND id = ANY(%s)"
         params.append(among)
@@ -238,7 +318,8 @@ def _sqlite_among(connection, where, params, among, ranked):
             chunk = among[start : start + CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                f"SELECT rowid, bm25(initiative_fts) {where} AND rowid IN ({marks})",
+                f"SELECT initiative_fts.rowid, bm25(initiative_fts) {where}"
+                f" AND initiative_fts.rowid IN ({marks})",
                 params + chunk,
             )
             for pk, rank in cursor.fetchall():

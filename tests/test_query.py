@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 
 from initiatives.models import Initiative, InitiativeRegion
-from initiatives.query import EXCLUDE, REGION, WORD, parse
+from initiatives.query import ANY, EXCLUDE, PHRASE, REGION, WORD, parse
 from regions.gazetteer import gazetteer
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +153,73 @@ def test_place_and_exclusion_chips_remove_only_their_part(client, samples):
     # The last part removed: no q at all.
     only_place = chips(page(client, "乐山"))
     assert parse_qs(urlparse(only_place["在 乐山市 范围内"]).query) == {}
+
+
+# --- OR and "exact phrases" -------------------------------------------------------------
+
+
+def holding(phrase):
+    """The visible initiatives whose title or text holds ``phrase`` as typed."""
+    return {
+        pk
+        for pk, title, text in Initiative.objects.visible().values_list("pk", "title", "text")
+        if phrase in title or phrase in text
+    }
+
+
+def test_phrases_and_or_groups_are_read_from_the_box():
+    parsed = parse('"就业 创业" 贷款 OR 见习 OR “返乡创业” -培训 四川')
+    assert [t.kind for t in parsed.tokens] == [PHRASE, ANY, EXCLUDE, REGION]
+    assert parsed.phrases == ["就业 创业"]
+    assert [o.text for o in parsed.any_of[0]] == ["贷款", "见习", "返乡创业"]
+    assert [o.kind for o in parsed.any_of[0]] == [WORD, WORD, PHRASE]
+    assert parsed.searched_text == '"就业 创业" 贷款 OR 见习 OR “返乡创业”'
+    # The searched part goes as a whole; the place and the exclusion stay as typed.
+    assert parsed.without(kind=WORD) == "-培训 四川"
+    # OR with nothing on one side, and an unclosed quote, are read sensibly.
+    assert [t.kind for t in parse("OR 贷款 OR").tokens] == [WORD]
+    assert parse('"返乡 创业').phrases == ["返乡 创业"]
+
+
+def test_or_matches_either_word_on_every_path(client, samples):
+    loans, traineeships = csv_ids(client, "贷款"), csv_ids(client, "见习")
+    assert loans - traineeships and traineeships - loans
+    either = csv_ids(client, "贷款 OR 见习")
+    assert either == loans | traineeships
+    assert result_count(page(client, "贷款 OR 见习")) == len(either)
+    assert api_ids(client, "贷款 or 见习") == either
+    # An OR group is ANDed with the other words.
+    assert csv_ids(client, "创业 贷款 OR 见习") == csv_ids(client, "创业") & either
+
+
+def test_a_quoted_phrase_must_appear_as_typed(client, samples):
+    expected = holding("就业创业")
+    words = csv_ids(client, "就业 创业")
+    assert expected and expected < words, "the corpus has rows with both words apart"
+    assert csv_ids(client, '"就业创业"') == expected
+    assert csv_ids(client, "“就业创业”") == expected
+    assert result_count(page(client, '"就业创业"')) == len(expected)
+    assert api_ids(client, '"就业创业"') == expected
+    # The phrase is highlighted whole in the snippets.
+    assert "<mark>就业创业</mark>" in page(client, '"就业创业"')
+
+
+def test_a_phrase_can_be_one_side_of_an_or(client, samples):
+    expected = holding("就业创业") | csv_ids(client, "见习")
+    assert csv_ids(client, '"就业创业" OR 见习') == expected
+    assert api_ids(client, '"就业创业" OR 见习') == expected
+
+
+@pytest.mark.parametrize("q", ['"', '""', '"%_\\\'"', '" OR "', "OR", '"！？"'])
+def test_odd_quotes_and_ors_are_no_error(client, samples, q):
+    html = page(client, q)
+    assert "共" in html
+    response = client.get("/initiatives/export.csv?" + urlencode({"q": q}))
+    assert response.status_code == 200
+    assert client.get("/api/initiatives?" + urlencode({"q": q})).status_code == 200
+
+
+def test_the_word_chip_holds_phrases_and_or_groups(client, samples):
+    found = chips(page(client, '"就业创业" OR 见习 乐山'))
+    assert '“"就业创业" OR 见习”' in found
+    assert parse_qs(urlparse(found['“"就业创业" OR 见习”']).query)["q"] == ["乐山"]
