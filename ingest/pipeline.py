@@ -13,7 +13,7 @@ from pathlib import Path
 
 import opencc
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ingest import cleaning, formats, metadata, reading
@@ -442,7 +442,12 @@ def _write_initiatives(document, extraction, meta, counts):
 
 
 def _write_links(relink):
-    """Replace regions / themes / instruments of the rows listed under each name."""
+    """Replace regions / themes / instruments of the rows listed under each name.
+
+    Link rows are plain pairs: inserted with one ``executemany`` per table, not as model
+    instances (no signals or defaults apply to them; the database's triggers still log
+    each change for the facet index).
+    """
     g = gazetteer()
     for name, rows in relink.items():
         ids = [row.pk for row, _values in rows]
@@ -453,22 +458,40 @@ def _write_links(relink):
                 for code, role in codes:
                     place = g.get(code)
                     links.append(
-                        InitiativeRegion(
-                            initiative=row,
-                            region_id=code,
-                            role=role,
-                            province_id=place.province_code if place else None,
-                            prefecture_id=place.prefecture_code if place else None,
+                        (
+                            row.pk,
+                            code,
+                            role,
+                            place.province_code if place else None,
+                            place.prefecture_code if place else None,
                         )
                     )
-            InitiativeRegion.objects.bulk_create(links)
+            _insert(
+                InitiativeRegion,
+                ["initiative_id", "region_id", "role", "province_id", "prefecture_id"],
+                links,
+            )
             continue
         through = getattr(Initiative, name).through
         column = "theme_id" if name == "themes" else "policyinstrument_id"
         through.objects.filter(initiative_id__in=ids).delete()
-        through.objects.bulk_create(
-            [through(initiative=row, **{column: value}) for row, values in rows for value in values]
+        _insert(
+            through,
+            ["initiative_id", column],
+            [(row.pk, value) for row, values in rows for value in values],
         )
+
+
+def _insert(model, columns, rows):
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _write_targets(document, extraction, initiative_for, counts):

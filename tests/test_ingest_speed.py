@@ -17,7 +17,7 @@ from regions import gazetteer as gazetteer_module
 pytestmark = pytest.mark.django_db
 
 SAMPLES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "documents").glob("*.txt"))
-IDS = {"id", "url", "initiative_id"}  # new rows, new ids: everything else must be equal
+IDS = {"id", "url", "initiative_id", "document_id"}  # new rows, new ids: the rest must be equal
 
 
 def ingest_and_export(tmp_path, name):
