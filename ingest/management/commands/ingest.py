@@ -17,6 +17,7 @@ from ingest.pipeline import UnreadableDocument, ingest_path
 from ingest.vocabulary import Vocabulary
 from regions.gazetteer import gazetteer
 
+SQLITE_WORKER_TIMEOUT = 600  # seconds
 READABLE_SUFFIXES = {".txt", ".text", ".html", ".htm", ".docx", ".pdf"}
 
 
@@ -111,10 +112,16 @@ class Command(BaseCommand):
                     progress.done(path, result.characters)
                 elif options["verbosity"] >= 1:
                     self.stdout.write(describe(path, result))
-        finally:
+        except BaseException:
             if pool is not None:
-                pool.close()
+                # A failure other than an unreadable file (or Ctrl-C): stop the workers at
+                # once instead of letting them work through the queue.
+                pool.terminate()
                 pool.join()
+            raise
+        if pool is not None:
+            pool.close()
+            pool.join()
         if progress:
             self.stdout.write("")
         self.stdout.write(
@@ -152,6 +159,12 @@ class Result:
 def _worker_started():
     # The parent's connections were closed before the fork; nothing inherited is reused.
     connections.close_all()
+    database = connections["default"].settings_dict
+    if database["ENGINE"].endswith("sqlite3"):
+        # SQLite has one writer at a time: a worker waits for another's document (a long one
+        # holds the lock while its rows are written) rather than fail as "locked".
+        options = database.setdefault("OPTIONS", {})
+        options["timeout"] = max(options.get("timeout", 5), SQLITE_WORKER_TIMEOUT)
 
 
 def _ingest_one(task):
