@@ -24,16 +24,15 @@ SNAPSHOT = {
     "initiatives": """
         SELECT d.content_hash, i.key, i.start, i."end", i.title, i.heading, i.text, i.year,
                i.year_start, i.year_end, i.status, i.evidence, i.search_text,
-               (SELECT group_concat(region_id || ':' || role, ' ') FROM
-                  (SELECT region_id, role FROM initiatives_initiativeregion r
-                   WHERE r.initiative_id = i.id ORDER BY region_id, role)),
-               (SELECT group_concat(key, ' ') FROM (SELECT t.key FROM
-                  initiatives_initiative_themes x JOIN initiatives_theme t ON t.id = x.theme_id
-                  WHERE x.initiative_id = i.id ORDER BY t.key)),
-               (SELECT group_concat(name, ' ') FROM (SELECT p.name FROM
-                  initiatives_initiative_instruments x
+               (SELECT {agg} FROM (SELECT region_id || ':' || role AS v
+                  FROM initiatives_initiativeregion r WHERE r.initiative_id = i.id
+                  ORDER BY v) x),
+               (SELECT {agg} FROM (SELECT t.key AS v FROM initiatives_initiative_themes x
+                  JOIN initiatives_theme t ON t.id = x.theme_id
+                  WHERE x.initiative_id = i.id ORDER BY v) x),
+               (SELECT {agg} FROM (SELECT p.name AS v FROM initiatives_initiative_instruments x
                   JOIN initiatives_policyinstrument p ON p.id = x.policyinstrument_id
-                  WHERE x.initiative_id = i.id ORDER BY p.name))
+                  WHERE x.initiative_id = i.id ORDER BY v) x)
         FROM initiatives_initiative i JOIN initiatives_document d ON d.id = i.document_id
         ORDER BY d.content_hash, i.key""",
     "targets": """
@@ -46,8 +45,12 @@ SNAPSHOT = {
 }
 
 
+# Each link list joined in order of its values.
+AGGREGATE = {"sqlite": "group_concat(v, ' ')", "postgresql": "string_agg(v, ' ' ORDER BY v)"}
+
+
 def manage(database, *args):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    env = {**os.environ, "DATABASE_URL": database}
     done = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -61,8 +64,51 @@ def manage(database, *args):
 
 
 def snapshot(database):
-    with sqlite3.connect(database) as connection:
-        return {name: connection.execute(sql).fetchall() for name, sql in SNAPSHOT.items()}
+    if database.startswith("sqlite:///"):
+        connect, vendor = sqlite3.connect(database.removeprefix("sqlite:///")), "sqlite"
+    else:
+        import psycopg
+
+        connect, vendor = psycopg.connect(database), "postgresql"
+    with connect as connection:
+        return {
+            name: connection.execute(sql.format(agg=AGGREGATE[vendor])).fetchall()
+            for name, sql in SNAPSHOT.items()
+        }
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def databases(request, tmp_path):
+    """Three empty databases of the kind under test: a migrated one copied, or created."""
+    if request.param == "sqlite":
+        base = tmp_path / "base.sqlite3"
+        manage(f"sqlite:///{base}", "migrate", "--verbosity", "0")
+        urls = []
+        for name in ("one", "two"):
+            shutil.copy(base, tmp_path / f"{name}.sqlite3")
+            urls.append(f"sqlite:///{tmp_path / name}.sqlite3")
+        yield urls
+        return
+    import dj_database_url
+    import psycopg
+
+    configured = os.environ.get("DATABASE_URL", "")
+    if not configured.startswith("postgres"):
+        pytest.skip("PostgreSQL runs only when DATABASE_URL names a PostgreSQL server")
+    server = dj_database_url.parse(configured)
+    names = [f"{server['NAME']}_jobs_{name}" for name in ("one", "two")]
+    admin = configured.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        for name in names:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    urls = [f"{admin.rsplit('/', 1)[0]}/{name}" for name in names]
+    for url in urls:
+        manage(url, "migrate", "--verbosity", "0")
+    yield urls
+    with psycopg.connect(admin, autocommit=True) as connection:
+        for name in names:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def corpus(folder):
@@ -76,14 +122,10 @@ def corpus(folder):
     return sorted(folder.iterdir())
 
 
-def test_two_processes_write_what_one_process_writes(tmp_path):
+def test_two_processes_write_what_one_process_writes(tmp_path, databases):
     files = corpus(tmp_path / "documents")
     assert len(files) == 15
-    base = tmp_path / "base.sqlite3"
-    manage(base, "migrate", "--verbosity", "0")
-    one, two = tmp_path / "one.sqlite3", tmp_path / "two.sqlite3"
-    shutil.copy(base, one)
-    shutil.copy(base, two)
+    one, two = databases
     out_one = manage(one, "ingest", str(tmp_path / "documents"))
     out_two = manage(two, "ingest", "--jobs", "2", str(tmp_path / "documents"))
     summary = "15 documents: 15 created, 0 updated, 0 unchanged, 0 failed"
