@@ -1,8 +1,9 @@
 """CSV rows for initiatives and targets: one code path for the web export and the command.
 
-Rows are produced in chunks of ids: one query for the chunk's own columns and one per
-many-valued column, so 100,000 rows never sit in memory at once and the query count grows
-with the number of chunks, not rows.
+Rows are produced in chunks of ids, so 100,000 rows never sit in memory at once and the
+query count grows with the number of chunks, not rows. The CSV rows (``initiative_rows``)
+take one query per chunk, the database joining each row's many-valued cells; the JSON API's
+rows (``initiative_values``, cells as lists) one query per many-valued column.
 """
 
 import csv
