@@ -501,15 +501,26 @@ def _insert_instances(model, instances):
 
 
 def _insert(model, columns, rows):
+    """Insert plain rows: one prepared statement for all of them on SQLite (its triggers
+    run per row anyway); on PostgreSQL multi-row statements, because its index-log
+    triggers run once per statement and ``executemany`` would make each row a statement."""
     if not rows:
         return
     quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) VALUES "
+    one = f"({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor != "postgresql":
+            cursor.executemany(head + one, rows)
+            return
+        batch = max(1, PG_INSERT_PARAMETERS // len(columns))
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            cursor.execute(head + ", ".join([one] * len(part)), [v for row in part for v in row])
+
+
+# Parameters in one PostgreSQL statement (the protocol's limit is 65,535).
+PG_INSERT_PARAMETERS = 20_000
 
 
 def _write_targets(document, extraction, initiative_for, counts):
