@@ -2,6 +2,7 @@
 
     DATABASE_URL=sqlite:////tmp/bench_ingest.sqlite3 .venv/bin/python benchmarks/bench_ingest.py
     .venv/bin/python benchmarks/bench_ingest.py --plan-mb 2 --dense-mb 2   # quicker
+    .venv/bin/python benchmarks/bench_ingest.py --jobs 2   # through `manage.py ingest --jobs 2`
 
 Uses a scratch database (created and migrated here; never point it at real data). Corpora:
 
@@ -44,9 +45,23 @@ from regions.gazetteer import gazetteer  # noqa: E402
 SAMPLES = sorted((ROOT / "fixtures" / "documents").glob("*.txt"))
 
 
-def run(paths, extractor):
+def run(paths, extractor, jobs=1):
     chars = 0
     began = time.perf_counter()
+    if jobs > 1:
+        import io
+
+        from django.db.models import Sum
+        from django.db.models.functions import Length
+
+        from initiatives.models import Document
+
+        last = Document.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        began = time.perf_counter()
+        call_command("ingest", *map(str, paths), jobs=jobs, stdout=io.StringIO())
+        seconds = time.perf_counter() - began
+        chars = Document.objects.filter(pk__gt=last).aggregate(n=Sum(Length("text")))
+        return chars["n"] or 0, seconds
     for path in paths:
         outcome = ingest_path(path, extractor=extractor)
         chars += len(outcome.document.text)
@@ -116,12 +131,13 @@ def plan_texts(megabytes):
             yield text
 
 
-def report(name, paths, extractor):
-    chars, seconds = run(paths, extractor)
+def report(name, paths, extractor, jobs=1):
+    chars, seconds = run(paths, extractor, jobs)
     size = sum(path.stat().st_size for path in paths)
     print(
         f"{name}: {len(paths)} documents, {size / 1e6:.1f} MB, {chars:,} characters in"
-        f" {seconds:.1f}s = {chars / seconds:,.0f} characters/s end to end;"
+        f" {seconds:.1f}s = {chars / seconds:,.0f} characters/s end to end"
+        f"{f' with {jobs} processes' if jobs > 1 else ''};"
         f" segmenter alone {segmenter_rate(paths):,.0f} characters/s",
         flush=True,
     )
@@ -131,6 +147,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plan-mb", type=float, default=5)
     parser.add_argument("--dense-mb", type=float, default=10)
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="ingest through `manage.py ingest --jobs N`"
+    )
     args = parser.parse_args()
     database = django.conf.settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3") and Path(database["NAME"]).exists():
@@ -148,7 +167,7 @@ def main():
         f"startup (gazetteer, vocabularies, jieba dictionary): {time.perf_counter() - began:.2f}s"
     )
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    report("sample corpus", SAMPLES, extractor)
+    report("sample corpus", SAMPLES, extractor, args.jobs)
     for name, texts in (
         ("plan (samples repeated)", plan_texts(args.plan_mb)),
         ("region-dense round-ups", region_dense_texts(args.dense_mb)),
@@ -159,7 +178,7 @@ def main():
                 path = Path(tmp) / f"synthetic_{n:05d}.txt"
                 path.write_text(text, encoding="utf-8")
                 paths.append(path)
-            report(name, paths, extractor)
+            report(name, paths, extractor, args.jobs)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (RSS): {peak:.0f} MiB; load average {os.getloadavg()[0]:.1f}")
 

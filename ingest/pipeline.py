@@ -13,7 +13,7 @@ from pathlib import Path
 
 import opencc
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ingest import cleaning, formats, metadata, reading
@@ -452,7 +452,12 @@ def _write_initiatives(document, extraction, meta, counts):
 
 
 def _write_links(relink):
-    """Replace regions / themes / instruments of the rows listed under each name."""
+    """Replace regions / themes / instruments of the rows listed under each name.
+
+    Link rows are plain pairs: inserted with one ``executemany`` per table, not as model
+    instances (no signals or defaults apply to them; the database's triggers still log
+    each change for the facet index).
+    """
     g = gazetteer()
     for name, rows in relink.items():
         ids = [row.pk for row, _values in rows]
@@ -463,22 +468,69 @@ def _write_links(relink):
                 for code, role in codes:
                     place = g.get(code)
                     links.append(
-                        InitiativeRegion(
-                            initiative=row,
-                            region_id=code,
-                            role=role,
-                            province_id=place.province_code if place else None,
-                            prefecture_id=place.prefecture_code if place else None,
+                        (
+                            row.pk,
+                            code,
+                            role,
+                            place.province_code if place else None,
+                            place.prefecture_code if place else None,
                         )
                     )
-            InitiativeRegion.objects.bulk_create(links)
+            _insert(
+                InitiativeRegion,
+                ["initiative_id", "region_id", "role", "province_id", "prefecture_id"],
+                links,
+            )
             continue
         through = getattr(Initiative, name).through
         column = "theme_id" if name == "themes" else "policyinstrument_id"
         through.objects.filter(initiative_id__in=ids).delete()
-        through.objects.bulk_create(
-            [through(initiative=row, **{column: value}) for row, values in rows for value in values]
+        _insert(
+            through,
+            ["initiative_id", column],
+            [(row.pk, value) for row, values in rows for value in values],
         )
+
+
+def _insert_instances(model, instances):
+    """Insert new instances whose ids nobody reads back, with one ``executemany``.
+
+    Each value is prepared as ``bulk_create`` prepares it (``pre_save``: timestamps;
+    ``get_db_prep_save``: JSON, decimals), without compiling a multi-row statement per
+    batch of a few dozen rows, which is most of ``bulk_create``'s cost on SQLite.
+    """
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    _insert(
+        model,
+        [f.column for f in fields],
+        [
+            [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+            for obj in instances
+        ],
+    )
+
+
+def _insert(model, columns, rows):
+    """Insert plain rows: one prepared statement for all of them on SQLite (its triggers
+    run per row anyway); on PostgreSQL multi-row statements, because its index-log
+    triggers run once per statement and ``executemany`` would make each row a statement."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) VALUES "
+    one = f"({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(head + one, rows)
+            return
+        batch = max(1, PG_INSERT_PARAMETERS // len(columns))
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            cursor.execute(head + ", ".join([one] * len(part)), [v for row in part for v in row])
+
+
+# Parameters in one PostgreSQL statement (the protocol's limit is 65,535).
+PG_INSERT_PARAMETERS = 20_000
 
 
 def _write_targets(document, extraction, initiative_for, counts):
@@ -590,7 +642,7 @@ def _write_targets(document, extraction, initiative_for, counts):
         ],
         batch_size=500,
     )
-    Target.objects.bulk_create(created)
+    _insert_instances(Target, created)
     _link_orphaned_targets(document)
     counts.added = len(created)
     counts.removed = len(removed)

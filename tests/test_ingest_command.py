@@ -104,7 +104,7 @@ def test_a_failure_mid_document_leaves_no_half_written_rows(tmp_path, monkeypatc
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(pipeline.Target.objects, "bulk_create", explode)
+    monkeypatch.setattr(pipeline, "_insert_instances", explode)  # the targets insert
     with pytest.raises(RuntimeError):
         pipeline.ingest_path(SUMMARY)
     assert Document.objects.count() == 0 and Initiative.objects.count() == 0

@@ -59,3 +59,16 @@ def test_the_fast_path_writes_what_the_plain_path_wrote(tmp_path, monkeypatch):
     plain = ingest_and_export(tmp_path, "plain")
     for kind in fast:
         assert fast[kind] == plain[kind], kind
+
+
+def test_small_insert_batches_write_the_same_rows(tmp_path, monkeypatch):
+    """Link rows and targets split over many statements are the rows one statement writes."""
+    from ingest import pipeline
+
+    whole = ingest_and_export(tmp_path, "whole")
+    Document.objects.all().delete()
+    monkeypatch.setattr(pipeline, "PG_INSERT_PARAMETERS", 7)
+    batched = ingest_and_export(tmp_path, "batched")
+    assert len(whole["targets"]) > 10
+    for kind in whole:
+        assert whole[kind] == batched[kind], kind

@@ -1,18 +1,23 @@
 """python manage.py ingest PATH... — read documents and extract their initiatives."""
 
+import multiprocessing
+import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import URLValidator
+from django.db import connections
 
 from ingest.extract import Extractor
 from ingest.pipeline import UnreadableDocument, ingest_path
 from ingest.vocabulary import Vocabulary
 from regions.gazetteer import gazetteer
 
+SQLITE_WORKER_TIMEOUT = 600  # seconds
 READABLE_SUFFIXES = {".txt", ".text", ".html", ".htm", ".docx", ".pdf"}
 
 
@@ -45,6 +50,15 @@ class Command(BaseCommand):
             default="",
             help="where the document was published (one file only); kept as its source link",
         )
+        parser.add_argument(
+            "--jobs",
+            "-j",
+            type=int,
+            default=1,
+            metavar="N",
+            help="documents read and written by N processes at once (default 1; 0: one per "
+            "core); each document is still written in its own transaction",
+        )
 
     def handle(self, *args, **options):
         paths = options["paths"]
@@ -72,29 +86,53 @@ class Command(BaseCommand):
             if source_url:
                 raise CommandError("--source-url cannot be combined with --background")
             return self.queue(files, replaces, failed=len(missing))
-        extractor = Extractor(gazetteer(), Vocabulary.from_database())
+        jobs = options["jobs"]
+        if jobs < 0:
+            raise CommandError("--jobs takes a number of processes (0: one per core)")
+        jobs = min(jobs or os.cpu_count() or 1, max(len(files), 1))
+        global _extractor
+        _extractor = Extractor(gazetteer(), Vocabulary.from_database())
         counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": len(missing)}
         totals = {"initiatives": 0, "targets": 0}
-        began = time.monotonic()
         show_progress = len(files) > 20 and options["verbosity"] >= 1 and sys.stdout.isatty()
-        for n, path in enumerate(files, 1):
-            try:
-                outcome = ingest_path(
-                    path, extractor=extractor, replaces=replaces, source_url=source_url
-                )
-            except UnreadableDocument as exc:
-                counts["failed"] += 1
-                self.stderr.write(f"{path}: {exc}")
-                continue
-            counts[outcome.action] += 1
-            if outcome.action != "unchanged":
-                totals["initiatives"] += outcome.initiatives
-                totals["targets"] += outcome.targets
-            if options["verbosity"] >= 1 and not show_progress:
-                self.stdout.write(describe(path, outcome))
-            elif show_progress:
-                self.stdout.write(f"\r{n}/{len(files)}", ending="")
-        if show_progress:
+        progress = Progress(files, self._write_progress) if show_progress else None
+        began = time.monotonic()
+        tasks = [(path, replaces, source_url) for path in files]
+        if jobs > 1:
+            # Forked workers inherit the loaded gazetteer, vocabularies and segmenter; each
+            # opens its own database connection (a shared one must not cross a fork).
+            connections.close_all()
+            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_started)
+            results = pool.imap(_ingest_one, tasks)
+        else:
+            pool, results = None, map(_ingest_one, tasks)
+        try:
+            for path, result in zip(files, results, strict=True):
+                if isinstance(result, str):
+                    counts["failed"] += 1
+                    self.stderr.write(f"{path}: {result}")
+                    if progress:
+                        progress.done(path, 0)
+                    continue
+                counts[result.action] += 1
+                if result.action != "unchanged":
+                    totals["initiatives"] += result.initiatives
+                    totals["targets"] += result.targets
+                if progress:
+                    progress.done(path, result.characters)
+                elif options["verbosity"] >= 1:
+                    self.stdout.write(describe(path, result))
+        except BaseException:
+            if pool is not None:
+                # A failure other than an unreadable file (or Ctrl-C): stop the workers at
+                # once instead of letting them work through the queue.
+                pool.terminate()
+                pool.join()
+            raise
+        if pool is not None:
+            pool.close()
+            pool.join()
+        if progress:
             self.stdout.write("")
         self.stdout.write(
             f"{len(files) + len(missing)} documents: {counts['created']} created, "
@@ -127,6 +165,10 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"{failed} path(s) not found", returncode=1)
 
+    def _write_progress(self, line):
+        self.stdout.write(line, ending="")
+        self.stdout.flush()
+
 
 class PathFile:
     """A file on disk as the upload queue takes it (name, size, read), read only when
@@ -141,16 +183,87 @@ class PathFile:
         return self._path.read_bytes()
 
 
+_extractor = None
+
+
+@dataclass
+class Result:
+    """What one document's ingest reports back (small enough to pass between processes)."""
+
+    action: str
+    document_id: int
+    version: int
+    title: str
+    characters: int
+    initiatives: int
+    targets: int
+    old_version: bool
+    report: object
+
+
+def _worker_started():
+    # The parent's connections were closed before the fork; nothing inherited is reused.
+    connections.close_all()
+    database = connections["default"].settings_dict
+    if database["ENGINE"].endswith("sqlite3"):
+        # SQLite has one writer at a time: a worker waits for another's document (a long one
+        # holds the lock while its rows are written) rather than fail as "locked".
+        options = database.setdefault("OPTIONS", {})
+        options["timeout"] = max(options.get("timeout", 5), SQLITE_WORKER_TIMEOUT)
+
+
+def _ingest_one(task):
+    """Ingest one file (its own transaction); a ``Result``, or the reason it was refused."""
+    path, replaces, source_url = task
+    try:
+        outcome = ingest_path(path, extractor=_extractor, replaces=replaces, source_url=source_url)
+    except UnreadableDocument as exc:
+        return str(exc)
+    document = outcome.document
+    return Result(
+        action=outcome.action,
+        document_id=document.pk,
+        version=document.version,
+        title=document.title,
+        characters=len(document.text),
+        initiatives=outcome.initiatives,
+        targets=outcome.targets,
+        old_version=outcome.old_version,
+        report=outcome.report,
+    )
+
+
+class Progress:
+    """One line rewritten in place: documents done, characters per second, time left."""
+
+    def __init__(self, files, write):
+        self.write, self.total, self.n = write, len(files), 0
+        self.sizes = {path: max(path.stat().st_size, 1) for path in files}
+        self.bytes_total, self.bytes_done, self.characters = sum(self.sizes.values()), 0, 0
+        self.began = time.monotonic()
+
+    def done(self, path, characters):
+        self.n += 1
+        self.characters += characters
+        self.bytes_done += self.sizes[path]
+        elapsed = max(time.monotonic() - self.began, 1e-6)
+        # Time left from the bytes still to read: documents differ a lot in length.
+        left = elapsed * (self.bytes_total - self.bytes_done) / self.bytes_done
+        self.write(
+            f"\r{self.n}/{self.total} documents · {self.characters / elapsed:,.0f} characters/s"
+            f" · ETA {int(left) // 60}:{int(left) % 60:02d} "
+        )
+
+
 def describe(path, outcome):
     """One line per document; a new version also says what happened to its rows."""
-    document = outcome.document
-    line = f"{path.name}: {outcome.action} · document {document.pk}"
+    line = f"{path.name}: {outcome.action} · document {outcome.document_id}"
     if outcome.action == "updated":
-        line += f" v{document.version}"
+        line += f" v{outcome.version}"
     if outcome.old_version:
         line += " (the text of an earlier version: nothing changed)"
     line += (
-        f" · {document.title[:40]} · {outcome.initiatives} initiatives, {outcome.targets} targets"
+        f" · {outcome.title[:40]} · {outcome.initiatives} initiatives, {outcome.targets} targets"
     )
     if outcome.action == "updated" and outcome.report is not None:
         line += " · " + row_summary(outcome.report)
