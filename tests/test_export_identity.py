@@ -10,6 +10,7 @@ import random
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import RequestFactory
 
@@ -29,6 +30,10 @@ pytestmark = pytest.mark.django_db
 
 SAMPLES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "documents").glob("*.txt"))
 QUERIES = ["", "province=510000", "theme=skills&theme=entrepreneurship", "year=2019", "q=创业"]
+
+
+# Export links are made from the SITE_URL setting, on the web and from the command alike.
+SITE = settings.SITE_URL
 
 
 def reference_csv(queryset, base_url=""):
@@ -61,12 +66,12 @@ def assert_same_bytes(monkeypatch, tmp_path):
     for chunk in (3, 7, exporting.CHUNK):
         monkeypatch.setattr(exporting, "CHUNK", chunk)
         for query in QUERIES:
-            expected = reference_csv(filtered(query), "http://testserver")
+            expected = reference_csv(filtered(query), SITE)
             assert view_csv(query) == expected, (chunk, query)
             compared += expected.count(b"\n") - 1
     output = tmp_path / "all.csv"
     call_command("export", "initiatives", "--output", str(output), stderr=io.StringIO())
-    assert output.read_bytes() == reference_csv(Initiative.objects.visible())
+    assert output.read_bytes() == reference_csv(Initiative.objects.visible(), SITE)
     return compared
 
 
@@ -167,4 +172,4 @@ def test_stream_sends_rows_in_batches(monkeypatch):
     visible = Initiative.objects.visible().count()
     assert visible > 150
     assert len(chunks) == 1 + -(-visible // 50)
-    assert b"".join(chunks) == reference_csv(Initiative.objects.visible(), "http://testserver")
+    assert b"".join(chunks) == reference_csv(Initiative.objects.visible(), SITE)
