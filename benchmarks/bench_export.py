@@ -30,7 +30,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 
-from initiatives import export_views  # noqa: E402
+from initiatives.exports import views as export_views  # noqa: E402
 from initiatives.models import (  # noqa: E402
     Document,
     Initiative,

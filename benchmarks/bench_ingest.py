@@ -70,7 +70,7 @@ def run(paths, extractor, jobs=1):
 
 def segmenter_rate(paths):
     """Characters per second of ``segment_for_index`` alone over these documents' texts."""
-    from initiatives.segmentation import segment_for_index
+    from initiatives.search.segmentation import segment_for_index
 
     texts = [path.read_text(encoding="utf-8") for path in paths]
     began = time.perf_counter()
@@ -160,7 +160,7 @@ def main():
     Document.objects.all().delete()
     began = time.perf_counter()
     extractor = Extractor(gazetteer(), Vocabulary.from_database())
-    from initiatives.segmentation import segment_for_index
+    from initiatives.search.segmentation import segment_for_index
 
     segment_for_index("预热分词词典")
     print(

@@ -208,7 +208,7 @@ def worker(args):
     from django.test import Client
 
     from initiatives.models import Initiative
-    from initiatives.segmentation import tokenizer
+    from initiatives.search.segmentation import tokenizer
     from regions.gazetteer import gazetteer
 
     call_command("migrate", verbosity=0)
@@ -229,7 +229,7 @@ def worker(args):
             f"[{connection.vendor}] {rows} rows ready in {time.perf_counter() - started:.0f} s",
             flush=True,
         )
-        from initiatives import facet_index
+        from initiatives.search import facet_index
 
         # The facet index: built once per change of the data, in each worker process. The
         # frequent words' rankings that a site computes in a background thread after each
@@ -292,7 +292,7 @@ def worker(args):
 def never_seen_queries(seed=17):
     """Query texts no request asked before: corpus words alone or in pairs, with a facet
     now and then, each text once."""
-    from initiatives.segmentation import query_terms
+    from initiatives.search.segmentation import query_terms
 
     rng = random.Random(seed)
     words = sorted({w for s in sentences() for w in query_terms(s) if len(w) >= 2})
@@ -309,8 +309,8 @@ def never_seen_queries(seed=17):
 def stall_test(client, rows, args):
     from django.db import connection
 
-    from initiatives import facet_index
     from initiatives.models import Initiative
+    from initiatives.search import facet_index
 
     queries = never_seen_queries()
     facet_index.RANK_FREQUENT_IN_BACKGROUND = True  # as deployed from here on
@@ -395,7 +395,7 @@ def memory():
     from django.conf import settings
     from django.test import Client
 
-    from initiatives import facet_index
+    from initiatives.search import facet_index
 
     settings.STORAGES = {
         **settings.STORAGES,
@@ -427,7 +427,7 @@ def editor(args):
 
     django.setup()
     from initiatives.models import Initiative, Status
-    from initiatives.segmentation import tokenizer
+    from initiatives.search.segmentation import tokenizer
 
     rng = random.Random(3)
     ids = list(Initiative.objects.values_list("pk", flat=True))
@@ -492,7 +492,7 @@ def fill(count, per_document=50, seed=2260):
         PolicyInstrument,
         Theme,
     )
-    from initiatives.search import search_document
+    from initiatives.search.fulltext import search_document
     from regions.gazetteer import COUNTY, PREFECTURE, PROVINCE, gazetteer
 
     rng = random.Random(seed + count)

@@ -215,7 +215,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "initiatives.fragments.environment"},
+        "OPTIONS": {"environment": "initiatives.pictures.fragments.environment"},
     },
 ]
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("initiatives.export_urls")),
+    path("", include("initiatives.exports.urls")),
     path("", include("initiatives.urls")),
     path("", include("regions.urls")),
 ]

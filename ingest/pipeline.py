@@ -22,7 +22,7 @@ from ingest.indicators import IndicatorVocabulary
 from ingest.locking import lock_content
 from ingest.vocabulary import Vocabulary
 from initiatives import identity
-from initiatives.curation import MANUAL
+from initiatives.curation.records import MANUAL
 from initiatives.models import (
     Document,
     DocumentVersion,
@@ -313,7 +313,7 @@ def write_extraction(document, extraction, meta):
 
 def _write_initiatives(document, extraction, meta, counts):
     """Initiatives; returns {extraction index: initiative} for the targets' links."""
-    from initiatives.search import search_document
+    from initiatives.search.fulltext import search_document
 
     text = document.text
     old = list(

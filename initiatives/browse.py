@@ -9,7 +9,6 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from initiatives.facets import FacetValue, toggled
 from initiatives.models import (
     Document,
     Indicator,
@@ -18,6 +17,7 @@ from initiatives.models import (
     Status,
     Target,
 )
+from initiatives.search.facets import FacetValue, toggled
 from regions.gazetteer import PROVINCE, gazetteer
 
 DOCUMENT_PAGE_SIZE = 30

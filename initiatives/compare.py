@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from initiatives import facets
-from initiatives.filters import TARGET_REGION_COLUMNS, InitiativeFilter, parse_year, region_q
 from initiatives.models import Target, Theme
+from initiatives.search import facets
+from initiatives.search.filters import TARGET_REGION_COLUMNS, InitiativeFilter, parse_year, region_q
 from regions.gazetteer import NATIONAL, gazetteer
 from regions.models import Region
 

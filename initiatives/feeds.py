@@ -17,8 +17,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from initiatives.facets import active_chips, without
-from initiatives.filters import InitiativeFilter
+from initiatives.search.facets import active_chips, without
+from initiatives.search.filters import InitiativeFilter
 
 FEED_SIZE = 50
 SUMMARY_LENGTH = 300

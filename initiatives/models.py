@@ -591,13 +591,13 @@ class Target(models.Model):
     @property
     def readable_text(self):
         """``> 20万人``: the value as a reader writes it (``exact_text`` for the digits)."""
-        from initiatives.charts import readable_figure
+        from initiatives.pictures.charts import readable_figure
 
         return readable_figure(self)
 
     @property
     def exact_text(self):
-        from initiatives.charts import _figure
+        from initiatives.pictures.charts import _figure
 
         return _figure(self)
 

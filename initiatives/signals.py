@@ -1,6 +1,6 @@
 """Keep the full-text index in step with curators' edits (admin saves one row at a time).
 
-Bulk paths send no signals: ingest calls ``initiatives.search.index_initiatives`` itself, and
+Bulk paths send no signals: ingest calls ``initiatives.search.fulltext.index_initiatives`` itself, and
 deleted rows leave the index through the database (SQLite trigger, PostgreSQL column).
 """
 
@@ -8,7 +8,7 @@ from django.db.models.signals import post_migrate, post_save
 from django.dispatch import receiver
 
 from initiatives.models import Initiative
-from initiatives.search import ensure_index, search_document
+from initiatives.search.fulltext import ensure_index, search_document
 
 
 @receiver(post_save, sender=Initiative)
@@ -28,7 +28,7 @@ def restore_sqlite_triggers(sender, using="default", **kwargs):
         return
     from django.db import connections
 
-    from initiatives.facet_index import STAMP_TABLE, install_stamp
+    from initiatives.search.facet_index import STAMP_TABLE, install_stamp
     from regions import data_version
 
     connection = connections[using]
@@ -45,6 +45,6 @@ def restore_sqlite_triggers(sender, using="default", **kwargs):
 def vocabulary_changed(sender, **kwargs):
     # Instrument names and place names are in jieba's custom dictionary: rebuild it lazily.
     # Rows indexed earlier keep their tokens until `manage.py reindex` runs.
-    from initiatives.segmentation import reset_tokenizer
+    from initiatives.search.segmentation import reset_tokenizer
 
     reset_tokenizer()

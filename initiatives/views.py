@@ -7,9 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from initiatives import charts, facet_index, facets
-from initiatives.filters import InitiativeFilter, TargetFilter
-from initiatives.highlight import pieces, snippet
 from initiatives.identity import sentence_diff
 from initiatives.models import (
     Document,
@@ -20,6 +17,10 @@ from initiatives.models import (
     Status,
     Target,
 )
+from initiatives.pictures import charts
+from initiatives.search import facet_index, facets
+from initiatives.search.filters import InitiativeFilter, TargetFilter
+from initiatives.search.highlight import pieces, snippet
 from regions.gazetteer import gazetteer
 
 PAGE_SIZE = 20

@@ -134,7 +134,7 @@ class RegionAdmin(admin.ModelAdmin):
         return request.user.is_active and request.user.is_superuser
 
     def save_model(self, request, obj, form, change):
-        from initiatives import curation
+        from initiatives.curation import records as curation
         from initiatives.models import CurationActivity
 
         if change:

@@ -1,7 +1,7 @@
 """The version of the data that per-process caches are built from: regions and instruments.
 
 Each gunicorn worker keeps the gazetteer (``regions.gazetteer``) and the segmenter's user
-dictionary (``initiatives.segmentation``) in memory. A curator's edit reaches the worker that
+dictionary (``initiatives.search.segmentation``) in memory. A curator's edit reaches the worker that
 saved it through Django's signals, but not the others. So triggers on the tables those caches
 read write a new random stamp into the one-row table ``vocabulary_stamp`` on every change
 (admin saves, bulk updates, raw SQL alike), and a cache remembers the stamp it was built

@@ -2,8 +2,9 @@ from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 
-from initiatives import charts, facets
-from initiatives.filters import InitiativeFilter, TargetFilter
+from initiatives.pictures import charts
+from initiatives.search import facets
+from initiatives.search.filters import InitiativeFilter, TargetFilter
 from initiatives.views import PAGE_SIZE, RESULT_ROWS, region_paths, result_rows
 from regions.models import Region
 

@@ -15,7 +15,7 @@ def _fresh_gazetteer_cache():
 def _frequent_words_ranked_in_the_test(monkeypatch):
     # A background thread has its own connection, which sees neither the test's transaction
     # nor its in-memory database: tests call facet_index.rank_frequent_terms themselves.
-    from initiatives import facet_index
+    from initiatives.search import facet_index
 
     # Likewise the index follows the test's own writes in the request, not in a background
     # updater (tests of the updater use a committed database and turn it back on).

@@ -35,7 +35,7 @@ def some_object(model):
     if model._meta.label == "initiatives.Document":
         return make_document()
     if model._meta.label == "initiatives.CurationActivity":
-        from initiatives import curation
+        from initiatives.curation import records as curation
 
         curation.log([curation.activity(make_user(), make_initiative(), model.Action.EDIT)])
     if model._meta.label == "django_tasks_database.DBTaskResult":
@@ -43,7 +43,7 @@ def some_object(model):
         from django.core.files.uploadedfile import SimpleUploadedFile
         from django.test import override_settings
 
-        from initiatives.uploads import queue_upload
+        from initiatives.curation.uploads import queue_upload
 
         with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
             queue_upload([SimpleUploadedFile("a.txt", "文本".encode())])

@@ -146,7 +146,7 @@ def test_a_task_run_twice_does_not_ingest_twice(curator_client, database_queue):
     curator_client.post(UPLOAD_URL, {"files": [SimpleUploadedFile(FILE_NAME, SUMMARY.encode())]})
     upload = Upload.objects.get()
     run_queued()
-    from initiatives.uploads import ingest_upload
+    from initiatives.curation.uploads import ingest_upload
 
     assert ingest_upload.call(upload.pk) == 0
     assert Document.objects.count() == 1
@@ -219,7 +219,7 @@ def test_an_upload_left_half_done_by_a_stopped_worker_is_queued_again(
     upload = Upload.objects.get()
     # A worker took the task, wrote the first document and was killed in the second.
     DBTaskResult.objects.ready().get().claim("gone")
-    from initiatives.uploads import ingest_file
+    from initiatives.curation.uploads import ingest_file
 
     ingest_file(upload, upload.files.get(position=0))
     Upload.objects.filter(pk=upload.pk).update(state="running")

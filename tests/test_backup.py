@@ -23,7 +23,7 @@ VENDOR = (
 SEARCH = """
 import json, django
 django.setup()
-from initiatives.filters import InitiativeFilter
+from initiatives.search.filters import InitiativeFilter
 from initiatives.models import Document
 print(json.dumps({q: sorted(InitiativeFilter({"q": q}).qs.values_list("pk", flat=True))
                   for q in ["创业担保贷款", "农民工", "高校毕业生", "就业"]}))

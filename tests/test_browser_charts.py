@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.http import QueryDict
 
-from initiatives import charts
-from initiatives.filters import InitiativeFilter
+from initiatives.pictures import charts
+from initiatives.search.filters import InitiativeFilter
 from tests.browser_support import BROWSER_MARKS, chromium_page
 from tests.factories import make_initiative
 

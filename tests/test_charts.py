@@ -13,9 +13,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.http import QueryDict
 
-from initiatives import charts, facets
-from initiatives.filters import InitiativeFilter
 from initiatives.models import Initiative, InitiativeRegion, Target, Theme
+from initiatives.pictures import charts
+from initiatives.search import facets
+from initiatives.search.filters import InitiativeFilter
 from regions.gazetteer import PROVINCE, gazetteer
 from tests.factories import make_document, make_initiative, make_target
 

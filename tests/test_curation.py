@@ -476,7 +476,7 @@ def test_merging_into_a_survivor_carries_earlier_merges_along(curator_client):
 def test_a_merge_keeps_the_survivors_machine_classification():
     keep = make_initiative(regions=["510106"], themes=["skills"])
     dup = make_initiative(regions=["511100"], themes=["graduates"])
-    from initiatives import merging
+    from initiatives.curation import merging
 
     merging.merge_initiatives([keep, dup], make_user(superuser=True), survivor=keep)
     records = {r.field: r for r in CurationRecord.objects.filter(initiative=keep)}

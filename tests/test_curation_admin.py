@@ -374,7 +374,7 @@ def test_the_activity_page_filters_by_user_date_and_document(curator_client, cur
     mine = make_initiative(document=make_document(title="甲文件"))
     theirs = make_initiative(document=make_document(title="乙文件"))
     post_edit(curator_client, mine, title="甲的新标题")
-    from initiatives import curation
+    from initiatives.curation import records as curation
 
     curation.log_changes(other, theirs, {"title": theirs.title}, {"title": "乙的新标题"})
     yesterday = timezone.now() - datetime.timedelta(days=1)
@@ -524,7 +524,7 @@ def test_the_activity_page_makes_no_query_per_row(curator_client, curator):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from initiatives import curation
+    from initiatives.curation import records as curation
 
     def page_queries():
         with CaptureQueriesContext(connection) as queries:

@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 from django.http import FileResponse
 
-from initiatives import knowledge_base
-from initiatives.exporting import INITIATIVE_COLUMNS, TARGET_COLUMNS
+from initiatives.exports import knowledge_base
+from initiatives.exports.rows import INITIATIVE_COLUMNS, TARGET_COLUMNS
 from initiatives.models import Document, PolicyInstrument, Theme
 from regions.models import Region
 from tests.factories import make_document, make_initiative, make_target
@@ -323,7 +323,7 @@ def test_zip_document_dates(client):
 
 def test_zip_is_built_in_a_temporary_file(client, monkeypatch, corpus):
     """Past the spool size the zip goes to disk, not memory; the result is the same."""
-    from initiatives import export_views
+    from initiatives.exports import views as export_views
 
     spools = []
 

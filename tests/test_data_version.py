@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from initiatives.models import PolicyInstrument
-from initiatives.segmentation import query_terms, tokenizer
+from initiatives.search.segmentation import query_terms, tokenizer
 from regions import data_version
 from regions.gazetteer import gazetteer
 from tests.factories import make_initiative

@@ -4,7 +4,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from initiatives.exporting import TARGET_COLUMNS
+from initiatives.exports.rows import TARGET_COLUMNS
 from tests.factories import make_target
 
 pytestmark = pytest.mark.django_db

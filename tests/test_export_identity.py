@@ -15,8 +15,9 @@ from django.core.management import call_command
 from django.test import RequestFactory
 
 from ingest.pipeline import ingest_path
-from initiatives import export_views, exporting
-from initiatives.exporting import INITIATIVE_COLUMNS, MULTI, initiative_values, neutralise
+from initiatives.exports import rows as exporting
+from initiatives.exports import views as export_views
+from initiatives.exports.rows import INITIATIVE_COLUMNS, MULTI, initiative_values, neutralise
 from initiatives.models import (
     Document,
     Initiative,
@@ -56,7 +57,7 @@ def view_csv(query):
 def filtered(query):
     from django.http import QueryDict
 
-    from initiatives.filters import InitiativeFilter
+    from initiatives.search.filters import InitiativeFilter
 
     return InitiativeFilter(QueryDict(query), queryset=Initiative.objects.visible()).filtered()
 

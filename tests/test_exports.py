@@ -9,11 +9,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.http import QueryDict, StreamingHttpResponse
 
-from initiatives import exporting
-from initiatives.export_views import OPENAPI
-from initiatives.exporting import INITIATIVE_COLUMNS, TARGET_COLUMNS
-from initiatives.filters import InitiativeFilter
+from initiatives.exports import rows as exporting
+from initiatives.exports.rows import INITIATIVE_COLUMNS, TARGET_COLUMNS
+from initiatives.exports.views import OPENAPI
 from initiatives.models import Initiative, InitiativeRegion
+from initiatives.search.filters import InitiativeFilter
 from regions.models import Region
 from tests.factories import make_document, make_initiative, make_target
 

@@ -1,4 +1,4 @@
-"""The in-memory facet index follows every kind of write (initiatives.facet_index)."""
+"""The in-memory facet index follows every kind of write (initiatives.search.facet_index)."""
 
 import re
 
@@ -7,9 +7,9 @@ import pytest
 from django.db import connection, transaction
 from django.http import QueryDict
 
-from initiatives import facet_index, facets
-from initiatives.filters import InitiativeFilter
 from initiatives.models import Document, Initiative, InitiativeRegion, Status, Theme
+from initiatives.search import facet_index, facets
+from initiatives.search.filters import InitiativeFilter
 from tests.factories import make_initiative
 
 pytestmark = pytest.mark.django_db

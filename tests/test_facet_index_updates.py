@@ -1,5 +1,5 @@
 """The facet index follows committed writes in a background thread, and requests never wait
-for it (initiatives.facet_index.Updater). These tests commit (their data is seen by the
+for it (initiatives.search.facet_index.Updater). These tests commit (their data is seen by the
 updater's own connection) and stop the updater before the database is emptied."""
 
 import contextlib
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from django.db import connection, connections
 
-from initiatives import facet_index
 from initiatives.models import Initiative, InitiativeRegion, Status, Theme
+from initiatives.search import facet_index
 from tests.factories import make_initiative
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

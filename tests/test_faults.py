@@ -45,7 +45,7 @@ VENDOR = (
 @pytest.mark.django_db
 @pytest.mark.parametrize("error", [OperationalError, InterfaceError])
 def test_a_database_error_in_a_view_is_a_503_page_with_retry_after(monkeypatch, caplog, error):
-    from initiatives import facets
+    from initiatives.search import facets
 
     def gone(*args, **kwargs):
         raise error("server closed the connection unexpectedly (secret detail)")
@@ -77,7 +77,7 @@ def test_a_database_error_outside_a_view_is_a_503_and_anything_else_a_500():
 
 @pytest.mark.django_db
 def test_other_errors_are_not_mistaken_for_an_outage(monkeypatch):
-    from initiatives import facets
+    from initiatives.search import facets
 
     monkeypatch.setattr(facets, "year_and_kind_facets", lambda *a: 1 / 0)
     make_initiative()
@@ -168,7 +168,7 @@ import os
 import re
 from config.wsgi import application  # noqa: F401
 from django.db import connection
-from initiatives import facets
+from initiatives.search import facets
 
 TRIGGER = os.environ["FAULT_TRIGGER"]
 _original = facets.year_and_kind_facets

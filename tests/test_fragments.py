@@ -6,10 +6,10 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 
-from initiatives import fragments
-from initiatives.charts import Bar, ProvinceMap, Series, ThemeYearChart, Tile
-from initiatives.facets import FacetValue
 from initiatives.models import PolicyInstrument
+from initiatives.pictures import fragments
+from initiatives.pictures.charts import Bar, ProvinceMap, Series, ThemeYearChart, Tile
+from initiatives.search.facets import FacetValue
 from regions.models import Region
 from tests.factories import make_document, make_initiative
 

@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from ingest.pipeline import RefusedVersion, ingest_bytes, reextract
-from initiatives import curation, merging
+from initiatives.curation import merging
+from initiatives.curation import records as curation
 from initiatives.identity import match, row_key, sentence_diff
 from initiatives.models import Document, DocumentVersion, Initiative, PolicyInstrument, Target
 from tests.factories import make_initiative, make_target, make_user

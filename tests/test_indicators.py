@@ -83,7 +83,7 @@ def test_ingest_links_targets_and_exports_the_code(client, tmp_path):
 
 
 def test_linked_rows_pair_across_their_labels():
-    from initiatives import charts
+    from initiatives.pictures import charts
 
     jobs = Indicator.objects.get(code="urban_new_jobs")
     goal = make_target(indicator="城镇新增就业人数", value=20000, region="511100", year=2017)

@@ -9,8 +9,8 @@ from django.core.management import call_command
 
 from ingest import dates
 from ingest.targets import Figure, figure_time
-from initiatives.filters import InitiativeFilter, TargetFilter
 from initiatives.models import Document, Initiative
+from initiatives.search.filters import InitiativeFilter, TargetFilter
 from tests.factories import make_document, make_initiative, make_target
 
 

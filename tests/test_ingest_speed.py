@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from ingest.pipeline import ingest_path
-from initiatives import segmentation
 from initiatives.models import Document, Initiative
+from initiatives.search import segmentation
 from regions import gazetteer as gazetteer_module
 
 pytestmark = pytest.mark.django_db

@@ -158,7 +158,7 @@ def test_the_api_answers_errors_in_json(corpus, monkeypatch):
     assert missing["Content-Type"] == "application/json"
     assert missing.json()["error"] == "not found"
 
-    from initiatives import export_views
+    from initiatives.exports import views as export_views
 
     def gone(*args, **kwargs):
         raise OperationalError("the database went away")

@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 
 from initiatives.models import Initiative, InitiativeRegion
-from initiatives.query import ANY, EXCLUDE, PHRASE, REGION, WORD, parse
+from initiatives.search.query import ANY, EXCLUDE, PHRASE, REGION, WORD, parse
 from regions.gazetteer import gazetteer
 
 pytestmark = pytest.mark.django_db

@@ -4,10 +4,11 @@ import pytest
 from django.db import connection
 from django.http import QueryDict
 
-from initiatives import charts, facet_index, facets
-from initiatives.filters import InitiativeFilter, TargetFilter
 from initiatives.models import Initiative
-from initiatives.search import index_initiatives, remove_from_index
+from initiatives.pictures import charts
+from initiatives.search import facet_index, facets
+from initiatives.search.filters import InitiativeFilter, TargetFilter
+from initiatives.search.fulltext import index_initiatives, remove_from_index
 from tests.factories import make_document, make_initiative, make_target
 
 pytestmark = pytest.mark.django_db

@@ -285,7 +285,7 @@ def test_a_missing_page_gives_the_site_404_page(client):
 
 @pytest.mark.django_db
 def test_an_unexpected_exception_renders_500_without_traceback(monkeypatch, caplog):
-    from initiatives import filters
+    from initiatives.search import filters
 
     def broken(self):
         raise RuntimeError("secret detail of the failure")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from initiatives.segmentation import pieces_of, query_terms, segment_for_index
+from initiatives.search.segmentation import pieces_of, query_terms, segment_for_index
 
 pytestmark = pytest.mark.django_db  # the custom dictionary comes from the vocabularies
 
@@ -46,7 +46,7 @@ def test_a_word_can_be_matched_by_its_pieces():
 def test_the_fast_segmenter_gives_jiebas_tokens_on_the_sample_corpus(monkeypatch):
     import jieba
 
-    from initiatives import segmentation
+    from initiatives.search import segmentation
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]
     # Mixed scripts, numbers with signs, dashes and percentages: where the two libraries'

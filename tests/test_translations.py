@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from initiatives import knowledge_base
+from initiatives.exports import knowledge_base
 from initiatives.models import PolicyInstrument, Theme
 from regions.models import Region
 from tests.factories import make_document, make_initiative, make_target

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from initiatives import facet_index
 from initiatives.models import PolicyInstrument, Theme
-from initiatives.segmentation import tokenizer
+from initiatives.search import facet_index
+from initiatives.search.segmentation import tokenizer
 from regions.gazetteer import gazetteer
 from tests.factories import make_document, make_initiative
 from tests.test_search import text_match_statements

@@ -8,7 +8,7 @@
   no such column.
 
 Both tokenizers (``unicode61`` and the ``simple`` parser) see each space-separated token as
-one word, because initiatives.segmentation only emits runs of letters and digits.
+one word, because initiatives.search.segmentation only emits runs of letters and digits.
 """
 
 from django.db import migrations

@@ -1,4 +1,4 @@
-"""Covering indexes for the search page's facet counts (initiatives.facets).
+"""Covering indexes for the search page's facet counts (initiatives.search.facets).
 
 The facet statement materialises the text matches once and joins them to the regions,
 themes and instruments by initiative id; these indexes let every join read an index alone:
@@ -9,12 +9,12 @@ themes and instruments by initiative id; these indexes let every join read an in
 
 Theme and instrument links already have covering unique indexes (initiative, theme /
 instrument). Raw SQL, not model indexes: the statements are per database (and the SQLite
-ones are recreated after a table rebuild by ``initiatives.search.ensure_index``).
+ones are recreated after a table rebuild by ``initiatives.search.fulltext.ensure_index``).
 """
 
 from django.db import migrations
 
-from initiatives.search import FACET_INDEX_DDL
+from initiatives.search.fulltext import FACET_INDEX_DDL
 
 BACKWARD = [
     "DROP INDEX IF EXISTS initiative_facet_idx",

@@ -1,4 +1,4 @@
-"""The change stamp of the in-memory facet index (initiatives.facet_index).
+"""The change stamp of the in-memory facet index (initiatives.search.facet_index).
 
 A one-row table ``initiative_index_stamp`` and triggers on the tables the index reads that
 write a new random stamp on every change; raw SQL because the statements differ per database
@@ -8,7 +8,7 @@ post_migrate signal runs).
 
 from django.db import migrations
 
-from initiatives.facet_index import STAMP_TABLE, WATCHED, install_stamp
+from initiatives.search.facet_index import STAMP_TABLE, WATCHED, install_stamp
 
 
 def forward(apps, schema_editor):

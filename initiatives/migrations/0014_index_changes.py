@@ -1,4 +1,4 @@
-"""The change log of the in-memory facet index (initiatives.facet_index).
+"""The change log of the in-memory facet index (initiatives.search.facet_index).
 
 A table ``initiative_index_changes`` listing the initiatives each write touched, filled by
 triggers beside the stamp's, so that each process applies only what changed instead of
@@ -8,7 +8,7 @@ are recreated after table rebuilds by ``install_stamp``, which the post_migrate 
 
 from django.db import migrations
 
-from initiatives.facet_index import CHANGES_TABLE, WATCHED, install_changes
+from initiatives.search.facet_index import CHANGES_TABLE, WATCHED, install_changes
 
 
 def forward(apps, schema_editor):

@@ -1,10 +1,10 @@
 """``{% facet_list items %}``, ``{% region_links paths %}``, ``{% province_map map caption %}``,
 ``{% theme_year_chart chart caption %}``, ``{% result_list results start %}``: the Jinja2
-templates of ``templates/jinja2/initiatives/``, drawn by ``initiatives.fragments``."""
+templates of ``templates/jinja2/initiatives/``, drawn by ``initiatives.pictures.fragments``."""
 
 from django import template
 
-from initiatives import fragments
+from initiatives.pictures import fragments
 
 register = template.Library()
 

@@ -1,5 +1,5 @@
 """python manage.py export initiatives|targets|coverage|panel [--output FILE] [filters] — the
-CSV contract. ``coverage`` and ``panel`` are whole tables (initiatives.research) and take no
+CSV contract. ``coverage`` and ``panel`` are whole tables (initiatives.exports.research) and take no
 filters."""
 
 import sys
@@ -8,16 +8,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from initiatives import filters, research
-from initiatives.export_views import filtered_rows
-from initiatives.exporting import (
+from initiatives.exports import research
+from initiatives.exports.rows import (
     INITIATIVE_COLUMNS,
     TARGET_COLUMNS,
     initiative_rows,
     target_rows,
     write_csv,
 )
+from initiatives.exports.views import filtered_rows
 from initiatives.models import Initiative, Target
+from initiatives.search import filters
 
 FILTER_OPTIONS = [
     "q",

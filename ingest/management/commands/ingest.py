@@ -147,7 +147,7 @@ class Command(BaseCommand):
         """One upload of all the files, as if a curator had sent them through the admin."""
         from django.urls import reverse
 
-        from initiatives.uploads import queue_upload
+        from initiatives.curation.uploads import queue_upload
 
         upload = queue_upload(
             [PathFile(path) for path in files],

@@ -10,7 +10,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from initiatives.models import Initiative
-from initiatives.search import index_initiatives
+from initiatives.search.fulltext import index_initiatives
 
 CHUNK = 5000
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from initiatives.uploads import requeue_interrupted
+from initiatives.curation.uploads import requeue_interrupted
 
 
 class Command(BaseCommand):

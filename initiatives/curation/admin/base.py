@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from initiatives import curation
+from initiatives.curation import records as curation
 from initiatives.models import CurationActivity, CurationRecord, Initiative, Target
 
 PROVENANCE = ["extractor_version", "curation_state", "created", "updated"]

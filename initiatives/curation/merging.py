@@ -15,7 +15,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from initiatives import curation
+from initiatives.curation import records as curation
 from initiatives.models import (
     CurationActivity,
     CurationRecord,

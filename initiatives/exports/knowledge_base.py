@@ -3,7 +3,7 @@
 One description of every published table — its columns, their types, meanings (Chinese and
 English) and examples — feeds three things, so they cannot drift apart: the ``/data/`` page,
 the Frictionless ``datapackage.json`` inside the zip, and the CSV headers themselves. The
-initiative and target tables reuse the export contract (``initiatives.exporting``) column for
+initiative and target tables reuse the export contract (``initiatives.exports.rows``) column for
 column and row for row.
 """
 
@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
-from initiatives.exporting import (
+from initiatives.exports.rows import (
     INITIATIVE_COLUMNS,
     INSTRUMENT_LINK_COLUMNS,
     MULTI,
@@ -1120,7 +1120,7 @@ def table_rows(table, base_url=""):
 
 def _link_table_rows():
     # Imported here: link_tables imports this module (for LEVEL_NAMES) and the views.
-    from initiatives import link_tables, research
+    from initiatives.exports import link_tables, research
 
     return {
         COVERAGE_TABLE.name: lambda _: research.coverage_rows(),

@@ -8,7 +8,7 @@ The text is cut at spaces (ASCII or full-width) into tokens, each read on its ow
 - ``-word`` or ``NOT word`` excludes the initiatives whose text holds that word;
 - ``"exact phrase"`` (ASCII or Chinese quotes) must appear as typed, spaces and all;
 - ``A OR B`` matches either side (``A OR B C``: A or B, and C; ``A OR B OR C`` chains);
-- anything else is searched as words (``initiatives.segmentation.query_terms``).
+- anything else is searched as words (``initiatives.search.segmentation.query_terms``).
 
 Only whole tokens are read as places: 中山 inside 中山大学 stays a word. The tokens are kept
 in order so that a chip can give the query without one of them.
@@ -17,7 +17,7 @@ in order so that a chip can give the query without one of them.
 import re
 from dataclasses import dataclass, field
 
-from initiatives.segmentation import normalise, query_terms
+from initiatives.search.segmentation import normalise, query_terms
 from regions.gazetteer import NATIONAL, gazetteer
 
 WORD, REGION, EXCLUDE, PHRASE, ANY = "word", "region", "exclude", "phrase", "any"

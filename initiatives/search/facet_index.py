@@ -1,6 +1,6 @@
 """The visible initiatives' facet values held in memory as columns: counting and ordering.
 
-Facet counts under "every other filter applies" (initiatives.facets) and the order of the
+Facet counts under "every other filter applies" (initiatives.search.facets) and the order of the
 results are what a search costs. In SQL every facet is a GROUP BY over every match joined to
 its links, which for a common word (就业: 57,000 of 100,000 rows) costs hundreds of
 milliseconds however it is indexed. Here each worker process keeps, per database, the few
@@ -13,7 +13,7 @@ columns those need as numpy arrays (about 10 bytes per initiative and per link):
 A filter becomes a boolean mask over the rows; a facet's counts are one ``bincount`` of its
 links under the AND of the other masks; the result order is a mask over a precomputed order
 (or, for relevance, a sort of the matches by the database's own rank). Only the text match
-(FTS5 / GIN, ``initiatives.search.match_ids``) and the page of rows shown come from SQL.
+(FTS5 / GIN, ``initiatives.search.fulltext.match_ids``) and the page of rows shown come from SQL.
 
 Staying in step without making a request wait:
 
@@ -48,9 +48,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from django.db import connections
 
-from initiatives import search
 from initiatives.models import Document, Initiative, InitiativeRegion, Status
-from initiatives.segmentation import query_terms
+from initiatives.search import fulltext as search
+from initiatives.search.segmentation import query_terms
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Each facet counts with every *other* active filter applied, so choosing a second value in a
 facet (OR) shows what it would add. The counting is array work on the in-memory facet index
-(``initiatives.facet_index``: ``InitiativeFilter.selection``), gathered once per filter set
+(``initiatives.search.facet_index``: ``InitiativeFilter.selection``), gathered once per filter set
 in ``FacetCounts``:
 
 - year × document kind cells (every filter but the year and kind ones): the year and kind
@@ -22,9 +22,9 @@ from urllib.parse import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from initiatives.filters import PLACE, YEARS
 from initiatives.models import Document
-from initiatives.query import EXCLUDE, REGION, WORD
+from initiatives.search.filters import PLACE, YEARS
+from initiatives.search.query import EXCLUDE, REGION, WORD
 from regions.gazetteer import COUNTY, PREFECTURE, PROVINCE, gazetteer
 
 MAX_INSTRUMENTS = 20

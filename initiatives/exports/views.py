@@ -3,7 +3,7 @@
 CSV export and API: what the search pages' query parameters select.
 
 Both go through the search pages' FilterSets (``InitiativeFilter``, ``TargetFilter``) and
-the rows come from ``initiatives.exporting``, the code path ``manage.py export`` uses. Unlike
+the rows come from ``initiatives.exports.rows``, the code path ``manage.py export`` uses. Unlike
 the page, which drops a bad value and says so, they are strict: a bad or inapplicable filter
 value answers 400 naming the parameter and the form it accepts (plain text for CSV, a JSON
 body for the API), as does a bad ``page``, ``page_size`` or ``facets``; never a 500. Every
@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from initiatives import facets, knowledge_base
-from initiatives.exporting import (
+from initiatives.exports import knowledge_base
+from initiatives.exports.rows import (
     CHUNK,
     INITIATIVE_COLUMNS,
     INSTRUMENT_LINK_COLUMNS,
@@ -38,8 +38,9 @@ from initiatives.exporting import (
     stream_csv,
     target_rows,
 )
-from initiatives.filters import InitiativeFilter, TargetFilter
 from initiatives.models import Document, Initiative, PolicyInstrument, Status, Target, Theme
+from initiatives.search import facets
+from initiatives.search.filters import InitiativeFilter, TargetFilter
 from regions.models import Region
 
 DEFAULT_PAGE_SIZE = 20
@@ -281,7 +282,7 @@ def api_initiatives(request):
 
 
 def facet_counts(filter_set):
-    """The search page's facets (initiatives.facets), as value/label/count/selected."""
+    """The search page's facets (initiatives.search.facets), as value/label/count/selected."""
 
     def plain(values):
         return [

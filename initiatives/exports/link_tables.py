@@ -15,17 +15,17 @@ its own ``prefecture_code``; 全国 (000000) has neither.
 
 from django.views.decorators.http import require_safe
 
-from initiatives.export_views import csv_refusal, csv_response, export_file_name
-from initiatives.exporting import (
+from initiatives.exports.knowledge_base import LEVEL_NAMES
+from initiatives.exports.rows import (
     INSTRUMENT_LINK_COLUMNS,
     REGION_LINK_COLUMNS,
     THEME_LINK_COLUMNS,
     _chunks,
     _id_filter,
 )
-from initiatives.filters import InitiativeFilter
-from initiatives.knowledge_base import LEVEL_NAMES
+from initiatives.exports.views import csv_refusal, csv_response, export_file_name
 from initiatives.models import Initiative, InitiativeRegion
+from initiatives.search.filters import InitiativeFilter
 from regions.gazetteer import gazetteer
 
 

@@ -8,24 +8,25 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from initiatives import curation, search
-from initiatives.admin.base import (
+from initiatives.curation import records as curation
+from initiatives.curation.admin.base import (
     PROVENANCE,
     CuratedAdmin,
     CurationRecordInline,
     deferred_document,
 )
-from initiatives.admin.filters import (
+from initiatives.curation.admin.filters import (
     CuratedFilter,
     InitiativeProvinceFilter,
     ReviewFilter,
     TargetProvinceFilter,
     ThemeFilter,
 )
-from initiatives.admin.merges import MergeViews, unmerge_link
-from initiatives.admin.review import NeedsReviewAdmin, NeedsReviewFilter
+from initiatives.curation.admin.merges import MergeViews, unmerge_link
+from initiatives.curation.admin.review import NeedsReviewAdmin, NeedsReviewFilter
 from initiatives.models import Initiative, InitiativeRegion, MergeRecord, Status, Target
-from initiatives.segmentation import query_terms
+from initiatives.search import fulltext as search
+from initiatives.search.segmentation import query_terms
 from regions.admin import region_label
 from regions.models import Region
 

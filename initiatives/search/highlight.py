@@ -2,7 +2,7 @@
 
 import re
 
-from initiatives.segmentation import normalise
+from initiatives.search.segmentation import normalise
 
 
 def _spans(text, terms):

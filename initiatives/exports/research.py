@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from django.views.decorators.http import require_safe
 
-from initiatives.exporting import MULTI
+from initiatives.exports.rows import MULTI
 from initiatives.models import Document, InitiativeRegion, PolicyInstrument, Status
 from regions.gazetteer import gazetteer
 
@@ -36,7 +36,7 @@ PANEL_COLUMNS = [
 
 
 def _level(place):
-    from initiatives.knowledge_base import LEVEL_NAMES
+    from initiatives.exports.knowledge_base import LEVEL_NAMES
 
     return LEVEL_NAMES.get(place.level, "") if place else ""
 
@@ -122,7 +122,7 @@ def research_table_view(table):
 
     @require_safe
     def view(request):
-        from initiatives.export_views import csv_refusal, csv_response
+        from initiatives.exports.views import csv_refusal, csv_response
 
         # These tables take no filters; a parameter would silently do nothing, so say so.
         if request.GET:

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from initiatives import curation
+from initiatives.curation import records as curation
 from initiatives.models import CurationActivity, Document
 
 

@@ -22,11 +22,12 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from initiatives import facet_index, search
-from initiatives import query as query_syntax
 from initiatives.models import Document, Initiative, InitiativeRegion, PolicyInstrument, Target
 from initiatives.models import Theme as ThemeModel
-from initiatives.segmentation import MAX_QUERY_TERMS, query_plan, query_terms
+from initiatives.search import facet_index
+from initiatives.search import fulltext as search
+from initiatives.search import query as query_syntax
+from initiatives.search.segmentation import MAX_QUERY_TERMS, query_plan, query_terms
 from regions.gazetteer import COUNTY, NATIONAL, PREFECTURE, PROVINCE, gazetteer
 
 MAX_QUERY_LENGTH = 200

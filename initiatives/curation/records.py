@@ -8,7 +8,7 @@ The first time a curator changes a machine-made field, the machine's value is ke
 ``CurationRecord`` beside the curated one ("machine: X / curated: Y"), which is what
 "revert to machine value" restores. Every change, of any kind, is also written to
 ``CurationActivity`` in readable words (the admin's activity page); merges and unmerges
-live in ``initiatives.merging``.
+live in ``initiatives.curation.merging``.
 """
 
 from decimal import Decimal

@@ -1,6 +1,6 @@
 """Merging duplicate initiatives in the admin: the preview page, the merge, the unmerge.
 
-The work itself is ``initiatives.merging``; these are the pages around it. Mixed into
+The work itself is ``initiatives.curation.merging``; these are the pages around it. Mixed into
 ``InitiativeAdmin`` (the list's "merge" action leads here).
 """
 
@@ -12,7 +12,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from initiatives import curation, merging
+from initiatives.curation import merging
+from initiatives.curation import records as curation
 from initiatives.models import Initiative, InitiativeRegion, MergeRecord, Status, Target
 
 

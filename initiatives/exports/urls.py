@@ -3,7 +3,8 @@ before initiatives.urls)."""
 
 from django.urls import path
 
-from initiatives import export_views, link_tables, research
+from initiatives.exports import link_tables, research
+from initiatives.exports import views as export_views
 
 urlpatterns = [
     path("initiatives/export.csv", export_views.initiative_csv, name="initiative_export"),
@@ -26,7 +27,7 @@ urlpatterns = [
     path("api/targets", export_views.api_targets, name="api_targets"),
     path("api/openapi.json", export_views.openapi, name="api_openapi"),
     path("data/", export_views.data_dictionary, name="data_dictionary"),
-    # Coverage and the adoption panel (initiatives.research): whole tables, no filters.
+    # Coverage and the adoption panel (initiatives.exports.research): whole tables, no filters.
     path("data/coverage.csv", research.coverage_csv, name="coverage_export"),
     path("data/adoption_panel.csv", research.adoption_panel_csv, name="adoption_panel_export"),
     path("data/knowledge-base.zip", export_views.knowledge_base_download, name="data_download"),

@@ -21,12 +21,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from initiatives import curation
-from initiatives.admin.base import CuratedAdmin
-from initiatives.admin.filters import DocumentProvinceFilter
-from initiatives.admin.initiatives import DocumentTargetInline
+from initiatives.curation import records as curation
+from initiatives.curation.admin.base import CuratedAdmin
+from initiatives.curation.admin.filters import DocumentProvinceFilter
+from initiatives.curation.admin.initiatives import DocumentTargetInline
+from initiatives.curation.uploads import UPLOAD_SUFFIXES, queue_upload, write_summary
 from initiatives.models import CurationActivity, Document, Initiative, Upload, UploadFile
-from initiatives.uploads import UPLOAD_SUFFIXES, queue_upload, write_summary
 
 Action = CurationActivity.Action
 
@@ -180,7 +180,7 @@ class UploadForm(forms.Form):
 
 
 def _megabytes(n):
-    from initiatives.uploads import megabytes
+    from initiatives.curation.uploads import megabytes
 
     return megabytes(n)
 
@@ -453,7 +453,7 @@ class DocumentAdmin(CuratedAdmin):
     @admin.action(description=_("撤回所选文件（不再公开，可恢复）"), permissions=["change"])
     def withdraw(self, request, queryset):
         """A confirmation page first: withdrawing takes every row of a document offline."""
-        from initiatives.withdrawal import withdraw
+        from initiatives.curation.withdrawal import withdraw
 
         documents = list(queryset.defer("text"))
         if request.POST.get("confirmed") != "yes":
@@ -484,7 +484,7 @@ class DocumentAdmin(CuratedAdmin):
 
     @admin.action(description=_("恢复公开所选的已撤回文件"), permissions=["change"])
     def restore(self, request, queryset):
-        from initiatives.withdrawal import restore
+        from initiatives.curation.withdrawal import restore
 
         done = [d for d in queryset.defer("text") if restore(d, request.user)]
         self.message_user(

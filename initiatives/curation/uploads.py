@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from initiatives import curation
+from initiatives.curation import records as curation
 from initiatives.models import CurationActivity, Document, Upload, UploadFile
 from regions import data_version
 

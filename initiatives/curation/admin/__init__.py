@@ -6,7 +6,7 @@ Only the fields a curator changes are recorded in ``curated_fields``, and every 
 written to the activity log (see ``curation``).
 """
 
-from initiatives.admin import (  # noqa: F401  (registers)
+from initiatives.curation.admin import (  # noqa: F401  (registers)
     activity,
     documents,
     initiatives,

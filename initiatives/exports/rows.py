@@ -67,7 +67,7 @@ TARGET_COLUMNS = [
     "indicator_code",
     "key",
 ]
-# The link tables (initiatives.link_tables): one row per initiative × region/theme/instrument.
+# The link tables (initiatives.exports.link_tables): one row per initiative × region/theme/instrument.
 REGION_LINK_COLUMNS = [
     "initiative_id",
     "region_code",

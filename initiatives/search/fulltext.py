@@ -1,6 +1,6 @@
 """Full-text search over initiatives: keeping the index in step and querying it.
 
-``Initiative.search_text`` (jieba tokens of title + text, see initiatives.segmentation) is what
+``Initiative.search_text`` (jieba tokens of title + text, see initiatives.search.segmentation) is what
 both databases index; migration 0003 built the index on top of it:
 - SQLite: FTS5 table ``initiative_fts`` (rowid = initiative id), maintained by triggers.
 - PostgreSQL: generated column ``search_vector`` (``to_tsvector('simple', search_text)``) with
@@ -18,8 +18,8 @@ from django.db import connection, connections, transaction
 from django.db.models import BooleanField, F, FloatField, Q
 from django.db.models.expressions import RawSQL
 
-from initiatives.query import AnyOf, Phrase
-from initiatives.segmentation import query_plan, segment_for_index
+from initiatives.search.query import AnyOf, Phrase
+from initiatives.search.segmentation import query_plan, segment_for_index
 
 # Statements that (re)create the SQLite triggers; also run after every migrate, because
 # Django's SQLite schema editor rebuilds a table to alter it and the rebuild drops triggers.
@@ -43,7 +43,7 @@ SQLITE_INDEX_DDL = [
 ]
 
 # Covering indexes from migration 0006, made when the facets were counted in SQL. Counting now
-# happens in initiatives.facet_index; the SQLite ones still let its build read initiatives
+# happens in initiatives.search.facet_index; the SQLite ones still let its build read initiatives
 # and documents without their wide rows. They are also in ensure_index: a table rebuild by
 # Django's schema editor drops them.
 FACET_INDEX_DDL = {

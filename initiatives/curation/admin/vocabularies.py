@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.admin.base import LoggedAdmin
+from initiatives.curation.admin.base import LoggedAdmin
 from initiatives.models import Indicator, PolicyInstrument, Theme
 from regions.admin import LinesField
 

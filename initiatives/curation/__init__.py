@@ -1,0 +1,1 @@
+"""Curators' work: the admin, protected fields and the activity log, merges, withdrawals, uploads."""

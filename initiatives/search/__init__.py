@@ -1,0 +1,1 @@
+"""Finding initiatives: segmentation, full-text search, query syntax, filters and facets."""
