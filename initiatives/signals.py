@@ -28,7 +28,7 @@ def restore_sqlite_triggers(sender, using="default", **kwargs):
         return
     from django.db import connections
 
-    from initiatives.search.facet_index import STAMP_TABLE, install_stamp
+    from initiatives.search.index_triggers import STAMP_TABLE, install_stamp
     from regions import data_version
 
     connection = connections[using]

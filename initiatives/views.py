@@ -18,7 +18,7 @@ from initiatives.models import (
     Target,
 )
 from initiatives.pictures import charts
-from initiatives.search import facet_index, facets
+from initiatives.search import facet_index, facets, index_masks
 from initiatives.search.filters import InitiativeFilter, TargetFilter
 from initiatives.search.highlight import pieces, snippet
 from regions.gazetteer import gazetteer
@@ -297,7 +297,7 @@ def related_initiatives(initiative, limit=8):
         (index.theme_row, index.theme_id, [t.pk for t in initiative.themes.all()]),
     ):
         if chosen and len(ids) < limit:
-            mask = others & facet_index.links_mask(index, rows, np.isin(values, chosen))
+            mask = others & index_masks.links_mask(index, rows, np.isin(values, chosen))
             mask[index.rows_of(ids)[0]] = False
             ids += index.newest_ids(mask, limit - len(ids))
     by_pk = Initiative.objects.visible().defer(*INITIATIVE_LONG_COLUMNS).in_bulk(ids)

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.http import QueryDict
 
 from initiatives.models import Document, Initiative, InitiativeRegion, Status, Theme
-from initiatives.search import facet_index, facets
+from initiatives.search import facet_index, facets, index_triggers
 from initiatives.search.filters import InitiativeFilter
 from tests.factories import make_initiative
 
@@ -161,7 +161,7 @@ def test_a_ranking_the_log_cannot_carry_is_discarded(frequent_and_rare, monkeypa
     monkeypatch.setattr(facet_index, "FREQUENT_SHARE", 0.5)
     make_initiative(text="新增就业岗位。", regions=("440000",), year=2022)
     with connection.cursor() as cursor:  # the entries since the index was built pruned
-        cursor.execute(f"DELETE FROM {facet_index.CHANGES_TABLE}")
+        cursor.execute(f"DELETE FROM {index_triggers.CHANGES_TABLE}")
     make_initiative(text="再增就业岗位。", regions=("440000",), year=2023)
     assert len(facet_index.current().ids) == 12  # rebuilt from scratch
     assert facet_index.rank_frequent_terms(index) == {}

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, connections
 
 from initiatives.models import Initiative, InitiativeRegion, Status, Theme
-from initiatives.search import facet_index
+from initiatives.search import facet_index, index_masks, index_triggers
 from tests.factories import make_initiative
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -65,7 +65,7 @@ def test_a_hidden_row_never_appears_from_a_stale_index(client, held_back):
     assert result_ids(client, "province=130000") == []
     index = facet_index.current()
     assert index.withheld is not None
-    assert facet_index.Selection(index, {}).count() == 1
+    assert index_masks.Selection(index, {}).count() == 1
     held_back.set()
     assert facet_index.wait_until_current()
     assert hidden.pk not in facet_index.current().ids
@@ -138,7 +138,7 @@ def test_the_change_log_is_pruned_and_the_index_still_follows(client, background
     Initiative.objects.filter(pk__in=[r.pk for r in rows]).update(year=2001)
     assert facet_index.wait_until_current()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {facet_index.CHANGES_TABLE}")
+        cursor.execute(f"SELECT count(*) FROM {index_triggers.CHANGES_TABLE}")
         assert cursor.fetchone()[0] <= 5 + 1
     assert sorted(result_ids(client, "year=2001")) == sorted(r.pk for r in rows)
 

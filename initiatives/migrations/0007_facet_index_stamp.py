@@ -8,7 +8,7 @@ post_migrate signal runs).
 
 from django.db import migrations
 
-from initiatives.search.facet_index import STAMP_TABLE, WATCHED, install_stamp
+from initiatives.search.index_triggers import STAMP_TABLE, WATCHED, install_stamp
 
 
 def forward(apps, schema_editor):

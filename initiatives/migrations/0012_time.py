@@ -32,7 +32,7 @@ def fill_period_starts(apps, schema_editor):
 
 def watch_periods(apps, schema_editor):
     """Period edits move the in-force filter: the stamp triggers watch the new columns."""
-    from initiatives.search.facet_index import install_stamp
+    from initiatives.search.index_triggers import install_stamp
 
     if schema_editor.connection.vendor == "sqlite":
         # CREATE TRIGGER IF NOT EXISTS would keep the old column list.

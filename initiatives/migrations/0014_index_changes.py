@@ -8,7 +8,7 @@ are recreated after table rebuilds by ``install_stamp``, which the post_migrate 
 
 from django.db import migrations
 
-from initiatives.search.facet_index import CHANGES_TABLE, WATCHED, install_changes
+from initiatives.search.index_triggers import CHANGES_TABLE, WATCHED, install_changes
 
 
 def forward(apps, schema_editor):

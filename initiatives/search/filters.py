@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from initiatives.models import Document, Initiative, InitiativeRegion, PolicyInstrument, Target
 from initiatives.models import Theme as ThemeModel
-from initiatives.search import facet_index
+from initiatives.search import facet_index, index_build, index_masks
 from initiatives.search import fulltext as search
 from initiatives.search import query as query_syntax
 from initiatives.search.segmentation import MAX_QUERY_TERMS, query_plan, query_terms
@@ -493,7 +493,7 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
     # The filters as masks over the in-memory facet index: counts and result order.
     @cached_property
     def selection(self):
-        """A ``facet_index.Selection``: one mask per active filter, named like its parameter
+        """A ``index_masks.Selection``: one mask per active filter, named like its parameter
         (``year`` covers ``year_min``/``year_max``). Same meaning as ``filtered()``; the
         index holds the visible initiatives, which is this filter set's queryset."""
         index = facet_index.current(self.queryset.db)
@@ -501,21 +501,21 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         provinces = self.active("province")
         if provinces:
             hit = np.isin(index.link_province, index.code_positions(provinces))
-            masks["province"] = facet_index.links_mask(index, index.link_row, hit)
+            masks["province"] = index_masks.links_mask(index, index.link_row, hit)
         regions = self.active("region")
         if regions and region_q(regions) is not None:
             masks["region"] = region_mask(index, regions)
         themes = self.active("theme")
         if themes:
             hit = np.isin(index.theme_id, [self.themes[key].pk for key in themes])
-            masks["theme"] = facet_index.links_mask(index, index.theme_row, hit)
+            masks["theme"] = index_masks.links_mask(index, index.theme_row, hit)
         instruments = self.active("instrument")
         if instruments:
             hit = np.isin(index.instrument_id, instruments)
-            masks["instrument"] = facet_index.links_mask(index, index.instrument_row, hit)
+            masks["instrument"] = index_masks.links_mask(index, index.instrument_row, hit)
         years, low, high = (self.active(name) for name in YEARS)
         if years or low is not None or high is not None:
-            mask = index.year != facet_index.NO_YEAR
+            mask = index.year != index_build.NO_YEAR
             if years:
                 mask &= np.isin(index.year, years)
             if low is not None:
@@ -525,11 +525,11 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
             masks["year"] = mask
         kinds = self.active("kind")
         if kinds:
-            positions = [facet_index.KINDS.index(kind) for kind in kinds]
+            positions = [index_build.KINDS.index(kind) for kind in kinds]
             masks["kind"] = np.isin(index.kind, positions)
         in_force = self.active("in_force")
         if in_force is not None:
-            masks["in_force"] = facet_index.in_force_mask(index, in_force)
+            masks["in_force"] = index_masks.in_force_mask(index, in_force)
         text = None
         if self.terms:
             # Rank while matching when every match is a result (no other filter): the
@@ -538,7 +538,7 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
                 not masks or connections[self.queryset.db].vendor == "sqlite"
             )
             text = facet_index.text_matches(index, self.terms, rank_now, using=self.queryset.db)
-            masks["q"] = facet_index.rows_mask(index, text.rows)
+            masks["q"] = index_masks.rows_mask(index, text.rows)
         # Places named in the box and excluded words belong to ``q`` (one chip, one
         # relaxation): they narrow its mask.
         codes = self.parsed.region_codes
@@ -546,8 +546,8 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
             masks["q"] = masks.get("q", index.live()) & region_mask(index, codes)
         for excluded in self.excluded_terms:
             found = facet_index.text_matches(index, excluded, False, using=self.queryset.db)
-            masks["q"] = masks.get("q", index.live()) & ~facet_index.rows_mask(index, found.rows)
-        return facet_index.Selection(index, masks, text)
+            masks["q"] = masks.get("q", index.live()) & ~index_masks.rows_mask(index, found.rows)
+        return index_masks.Selection(index, masks, text)
 
     def results(self, queryset):
         """The results in order, as rows of ``queryset`` fetched a page at a time."""
@@ -630,7 +630,7 @@ def region_mask(index, codes):
         chosen = [c for c in codes if gazetteer().get(c).level == level]
         if chosen:
             hit |= np.isin(column, index.code_positions(chosen))
-    return facet_index.links_mask(index, index.link_row, hit)
+    return index_masks.links_mask(index, index.link_row, hit)
 
 
 def region_q(codes, columns=INITIATIVE_REGION_COLUMNS):
