@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.http import FileResponse
 
-from initiatives.exports import knowledge_base
+from initiatives.exports import knowledge_base, tables
 from initiatives.exports.rows import INITIATIVE_COLUMNS, TARGET_COLUMNS
 from initiatives.models import Document, PolicyInstrument, Theme
 from regions.models import Region
@@ -200,12 +200,12 @@ def test_data_page_on_empty_database(client):
 
 
 def test_dictionary_describes_the_contract():
-    assert knowledge_base.INITIATIVE_TABLE.column_names == INITIATIVE_COLUMNS
-    assert knowledge_base.TARGET_TABLE.column_names == TARGET_COLUMNS
+    assert tables.INITIATIVE_TABLE.column_names == INITIATIVE_COLUMNS
+    assert tables.TARGET_TABLE.column_names == TARGET_COLUMNS
     for table in knowledge_base.TABLES:
         for column in table.columns:
             assert column.zh and column.en, (table.name, column.name)
-    for table in (knowledge_base.INITIATIVE_TABLE, knowledge_base.TARGET_TABLE):
+    for table in (tables.INITIATIVE_TABLE, tables.TARGET_TABLE):
         assert all(column.json for column in table.columns)
 
 
@@ -255,7 +255,7 @@ def test_zip_targets_match_export(client, archive):
 def test_datapackage_fields_equal_csv_headers(archive):
     package = json.loads(archive.read("datapackage.json"))
     assert package["profile"] == "tabular-data-package"
-    assert package["name"] == knowledge_base.PACKAGE_NAME
+    assert package["name"] == tables.PACKAGE_NAME
     paths = [r["path"] for r in package["resources"]]
     assert set(paths) == {n for n in EXPECTED_MEMBERS if n.endswith(".csv")}
     for resource in package["resources"]:

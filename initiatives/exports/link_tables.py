@@ -15,7 +15,6 @@ its own ``prefecture_code``; 全国 (000000) has neither.
 
 from django.views.decorators.http import require_safe
 
-from initiatives.exports.knowledge_base import LEVEL_NAMES
 from initiatives.exports.rows import (
     INSTRUMENT_LINK_COLUMNS,
     REGION_LINK_COLUMNS,
@@ -23,6 +22,7 @@ from initiatives.exports.rows import (
     _chunks,
     _id_filter,
 )
+from initiatives.exports.tables import LEVEL_NAMES
 from initiatives.exports.views import csv_refusal, csv_response, export_file_name
 from initiatives.models import Initiative, InitiativeRegion
 from initiatives.search.filters import InitiativeFilter

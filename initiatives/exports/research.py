@@ -36,7 +36,7 @@ PANEL_COLUMNS = [
 
 
 def _level(place):
-    from initiatives.exports.knowledge_base import LEVEL_NAMES
+    from initiatives.exports.tables import LEVEL_NAMES
 
     return LEVEL_NAMES.get(place.level, "") if place else ""
 

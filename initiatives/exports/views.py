@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from initiatives.exports import knowledge_base
+from initiatives.exports import knowledge_base, package, tables
 from initiatives.exports.rows import (
     CHUNK,
     INITIATIVE_COLUMNS,
@@ -615,14 +615,14 @@ def data_dictionary(request):
     )
     context = {
         "site": site,
-        "initiative_columns": _with_examples(knowledge_base.INITIATIVE_TABLE, site),
-        "target_columns": _with_examples(knowledge_base.TARGET_TABLE, site),
+        "initiative_columns": _with_examples(tables.INITIATIVE_TABLE, site),
+        "target_columns": _with_examples(tables.TARGET_TABLE, site),
         "other_tables": knowledge_base.TABLES[2:],
         "zip_members": knowledge_base.ZIP_MEMBERS,
         "themes": Theme.objects.order_by("position", "key"),
         "instruments": instruments,
         "levels": [
-            (value, label, knowledge_base.LEVEL_NAMES[value], level_counts.get(value, 0))
+            (value, label, tables.LEVEL_NAMES[value], level_counts.get(value, 0))
             for value, label in Region.Level.choices
         ],
         "region_total": sum(level_counts.values()),
@@ -660,7 +660,7 @@ def knowledge_base_download(request):
     sent with FileResponse, which reads it back in blocks and closes (deletes) it.
     """
     with _snapshot():
-        changed_at = knowledge_base.data_changed_at()
+        changed_at = package.data_changed_at()
     file_name = f"knowledge-base-{changed_at.date().isoformat()}.zip"
     if request.method == "HEAD":
         # What a GET would send, without writing the whole knowledge base.
@@ -672,7 +672,7 @@ def knowledge_base_download(request):
     try:
         with _snapshot():
             # Dated again inside the snapshot: a change since the name was chosen is in it.
-            knowledge_base.write_knowledge_base(spool, base_url(request))
+            package.write_knowledge_base(spool, base_url(request))
         spool.seek(0)
     except BaseException:
         spool.close()
