@@ -159,7 +159,7 @@ def test_a_docx_read_in_the_child_process_is_the_same_as_in_this_one():
 
 def test_the_memory_ceiling_refuses_what_the_checks_let_through(settings, monkeypatch):
     # With the paragraph check out of the way, parsing 2 M paragraphs needs > 1 GiB.
-    monkeypatch.setattr(formats, "DOCX_MAX_PARAGRAPHS", 10**9)
+    monkeypatch.setattr(formats.word, "DOCX_MAX_PARAGRAPHS", 10**9)
     settings.INGEST_READ_MEMORY_MB = 200
     message, seconds = refusal(paragraph_bomb_docx(2_000_000), "paragraphs.docx")
     assert "needed more than 200 MiB of memory" in message
