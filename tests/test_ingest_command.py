@@ -99,12 +99,12 @@ def test_it_reports_the_error_of_each_failed_document(tmp_path, capsys):
 
 
 def test_a_failure_mid_document_leaves_no_half_written_rows(tmp_path, monkeypatch):
-    from ingest import pipeline
+    from ingest import pipeline, writing
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(pipeline, "_insert_instances", explode)  # the targets insert
+    monkeypatch.setattr(writing, "_insert_instances", explode)  # the targets insert
     with pytest.raises(RuntimeError):
         pipeline.ingest_path(SUMMARY)
     assert Document.objects.count() == 0 and Initiative.objects.count() == 0

@@ -63,11 +63,11 @@ def test_the_fast_path_writes_what_the_plain_path_wrote(tmp_path, monkeypatch):
 
 def test_small_insert_batches_write_the_same_rows(tmp_path, monkeypatch):
     """Link rows and targets split over many statements are the rows one statement writes."""
-    from ingest import pipeline
+    from ingest import writing
 
     whole = ingest_and_export(tmp_path, "whole")
     Document.objects.all().delete()
-    monkeypatch.setattr(pipeline, "PG_INSERT_PARAMETERS", 7)
+    monkeypatch.setattr(writing, "PG_INSERT_PARAMETERS", 7)
     batched = ingest_and_export(tmp_path, "batched")
     assert len(whole["targets"]) > 10
     for kind in whole:
