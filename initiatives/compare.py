@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from initiatives.models import Target, Theme
 from initiatives.search import facets
-from initiatives.search.filters import TARGET_REGION_COLUMNS, InitiativeFilter, parse_year, region_q
+from initiatives.search.filters import TARGET_REGION_COLUMNS, InitiativeFilter, region_q
+from initiatives.search.parameters import parse_year
 from regions.gazetteer import NATIONAL, gazetteer
 from regions.models import Region
 

@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from initiatives.models import Document
-from initiatives.search.filters import PLACE, YEARS
+from initiatives.search.parameters import PLACE, YEARS
 from initiatives.search.query import EXCLUDE, REGION, WORD
 from regions.gazetteer import COUNTY, PREFECTURE, PROVINCE, gazetteer
 
