@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.http import QueryDict, StreamingHttpResponse
 
 from initiatives.exports import rows as exporting
+from initiatives.exports.openapi import OPENAPI
 from initiatives.exports.rows import INITIATIVE_COLUMNS, TARGET_COLUMNS
-from initiatives.exports.views import OPENAPI
 from initiatives.models import Initiative, InitiativeRegion
 from initiatives.search.filters import InitiativeFilter
 from regions.models import Region

@@ -3,7 +3,7 @@ before initiatives.urls)."""
 
 from django.urls import path
 
-from initiatives.exports import link_tables, research
+from initiatives.exports import link_tables, openapi, research
 from initiatives.exports import views as export_views
 
 urlpatterns = [
@@ -25,7 +25,7 @@ urlpatterns = [
     path("targets/export.csv", export_views.target_csv, name="target_export"),
     path("api/initiatives", export_views.api_initiatives, name="api_initiatives"),
     path("api/targets", export_views.api_targets, name="api_targets"),
-    path("api/openapi.json", export_views.openapi, name="api_openapi"),
+    path("api/openapi.json", openapi.openapi, name="api_openapi"),
     path("data/", export_views.data_dictionary, name="data_dictionary"),
     # Coverage and the adoption panel (initiatives.exports.research): whole tables, no filters.
     path("data/coverage.csv", research.coverage_csv, name="coverage_export"),
