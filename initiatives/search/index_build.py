@@ -2,15 +2,11 @@
 that reloads only the initiatives the change log names."""
 
 import functools
-import logging
 from dataclasses import dataclass
 
 import numpy as np
 
 from initiatives.models import Document, Initiative, InitiativeRegion, Status
-
-logger = logging.getLogger(__name__)
-
 
 # Building -----------------------------------------------------------------------------------
 

@@ -1,14 +1,9 @@
 """Counting and ordering over a facet index: one filter set's masks, counts under any subset of
 the filters, the ordered result rows."""
 
-import logging
-
 import numpy as np
 
 from initiatives.search.index_build import KINDS, NO_YEAR
-
-logger = logging.getLogger(__name__)
-
 
 # Counting and ordering ---------------------------------------------------------------------
 

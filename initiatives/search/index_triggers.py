@@ -1,11 +1,7 @@
 """The triggers the facet index follows: a random stamp rewritten on every change of the tables
 it reads, and the change log of touched initiative ids (SQLite and PostgreSQL DDL)."""
 
-import logging
 import re
-
-logger = logging.getLogger(__name__)
-
 
 STAMP_TABLE = "initiative_index_stamp"
 CHANGES_TABLE = "initiative_index_changes"
