@@ -208,7 +208,7 @@ class MergeRecord(models.Model):
 class Upload(models.Model):
     """Files a curator uploaded in one go, read and extracted in the background.
 
-    The request only stores the bytes and queues the work (``ingest.background``); this row
+    The request only stores the bytes and queues the work (``initiatives.curation.uploads``); this row
     and its files are what the status page shows while a worker goes through them.
     """
 
