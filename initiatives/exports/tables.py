@@ -13,7 +13,6 @@ from initiatives.models import (
 from regions.models import Region
 
 PACKAGE_NAME = "local-employment-initiatives"
-ZIP_NAME = "knowledge-base.zip"
 LEVEL_NAMES = {
     Region.Level.NATIONAL: "national",
     Region.Level.PROVINCE: "province",
