@@ -235,9 +235,11 @@ def _page(request, ids, count=None):
 
 
 def _link(request, page_number):
+    """The next or previous page's address, on SITE_URL (like every link in an export): the
+    Host header is the client's to choose, and would send a script to another site."""
     params = request.GET.copy()
     params["page"] = str(page_number)
-    return request.build_absolute_uri(request.path + "?" + params.urlencode())
+    return f"{base_url(request)}{request.path}?{params.urlencode()}"
 
 
 def _envelope(request, page, count, results, notices):
