@@ -95,3 +95,67 @@ def test_a_query_with_no_words_is_a_notice_and_an_error(client, corpus, tmp_path
     assert "没有可检索的词" in page
     with pytest.raises(CommandError, match="没有可检索的词"):
         call_command("export", "targets", "--q", "，。", "-o", str(tmp_path / "t.csv"))
+
+
+# Readability -------------------------------------------------------------------------------
+
+
+def test_figures_are_readable_with_the_exact_value_and_their_sentence(client):
+    document = make_document(
+        text="一、总体目标\n到2025年，全市城镇新增就业20万人以上，创业担保贷款发放3.98亿元。",
+        kind="plan",
+    )
+    make_target(
+        document=document,
+        value=200000,
+        comparator=">",
+        text="城镇新增就业20万人以上",
+        region="511100",
+    )
+    loan = make_target(
+        document=document,
+        indicator="创业担保贷款发放",
+        value=398000000,
+        unit="元",
+        text="创业担保贷款发放3.98亿元",
+        region="511100",
+    )
+    rate = make_target(
+        indicator="城镇调查失业率", value="3.5", unit="%", comparator="<", text="失业率3.5%"
+    )
+    page = client.get("/targets/").content.decode()
+    assert '<data value="200000" title="&gt; 200,000 人">&gt; 20万人</data>' in page
+    assert '<data value="398000000" title="398,000,000 元">3.98亿元</data>' in page
+    assert '<data value="3.5" title="&lt; 3.5 %">&lt; 3.5%</data>' in page
+    assert '<q class="figure-source">创业担保贷款发放3.98亿元</q>' in page
+    place = f"/documents/{document.pk}/?at={loan.start}#s-{loan.start}"
+    assert f'href="{place}"' in page
+    # The CSV keeps the exact figure.
+    body = b"".join(client.get("/targets/export.csv").streaming_content).decode("utf-8-sig")
+    values = {r["id"]: r["value"] for r in csv.DictReader(io.StringIO(body))}
+    assert values[str(loan.pk)] == "398000000"
+    assert values[str(rate.pk)] == "3.5"
+    # The document page anchors the sentence where the link lands.
+    doc_page = client.get(place.split("#")[0]).content.decode()
+    assert (
+        f'<span id="s-{loan.start}" tabindex="-1" class="span-mark">创业担保贷款发放3.98亿元</span>'
+        in doc_page
+    )
+
+
+def test_every_filter_is_offered_on_the_page(client, corpus):
+    page = client.get("/targets/").content.decode()
+    for heading in (
+        "facet-province",
+        "facet-year",
+        "facet-indicator",
+        "facet-target_kind",
+        "facet-kind",
+        "facet-theme",
+        "facet-instrument",
+        "facet-in-force",
+    ):
+        assert f'id="{heading}"' in page, heading
+    assert 'name="q"' in page and 'name="in_force"' in page
+    chosen = client.get("/targets/", {"instrument": "创业担保贷款"}).content.decode()
+    assert '创业担保贷款 <span aria-hidden="true">×</span>' in chosen
