@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from initiatives.exports import citation
 from initiatives.identity import sentence_diff
 from initiatives.models import (
     Document,
@@ -248,6 +249,7 @@ def initiative_detail(request, pk):
         "targets": initiative.targets.visible().select_related("region"),
         "related": related_initiatives(initiative),
         "unreviewed": initiative.status == Status.EXTRACTED,
+        "citation": citation.initiative(initiative),
     }
     return render(request, "initiatives/initiative_detail.html", ctx)
 
@@ -268,7 +270,9 @@ def target_detail(request, pk):
     ctx = {
         "target": target,
         "document": document,
-        "source_url": source_url(document.pk, target),
+        # The figure's own sentence, anchored and highlighted on the document page.
+        "source_url": span_url(document.pk, target),
+        "citation": citation.target(target),
         "region": region_paths([target.region_id])[0] if target.region_id else [],
         "passage": passage,
         "passage_cut": passage_cut,

@@ -24,9 +24,10 @@ from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpR
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from initiatives.exports import knowledge_base, package, tables
+from initiatives.exports import citation, guide, knowledge_base, package, tables
 from initiatives.exports.rows import (
     CHUNK,
     INITIATIVE_COLUMNS,
@@ -380,6 +381,10 @@ def data_dictionary(request):
         "example": example,
         "today": timezone.localdate(),
         "data_license": settings.DATA_LICENSE,
+        "dataset_citation": citation.dataset(package.data_changed_at()),
+        "dataset_cite_heading": _("引用本数据集"),
+        "pandas_snippet": guide.PANDAS,
+        "stata_snippet": guide.STATA,
     }
     return render(request, "exports/data.html", context)
 
