@@ -1,4 +1,4 @@
-""""Cite this" on the initiative, target and /data/ pages: plain text and BibTeX naming the
+""" "Cite this" on the initiative, target and /data/ pages: plain text and BibTeX naming the
 source document, its issuer and date, the permalink on SITE_URL, the key and today's date."""
 
 import html
@@ -77,7 +77,9 @@ def test_data_page_cites_the_dataset_with_its_version(client, site, document):
     make_initiative(document=document, text="乐山市推出创业担保贷款", regions=("511100",))
     text, bibtex = blocks(client.get("/data/").content.decode())
     today = timezone.localdate().isoformat()
-    assert "地方就业举措知识库 (Local employment initiatives knowledge base). kb.example.org" in text
+    assert (
+        "地方就业举措知识库 (Local employment initiatives knowledge base). kb.example.org" in text
+    )
     assert "https://kb.example.org/data/" in text and f"(accessed {today})" in text
     assert "  publisher = {kb.example.org}," in bibtex
     # Before any download only the date part of the version is known; after one, all of it.
@@ -96,3 +98,12 @@ def test_bibtex_escapes_what_latex_would_read(client, site):
     _, bibtex = blocks(client.get(f"/initiatives/{initiative.pk}/").content.decode())
     assert r"  title = {培训 \{第1期\}}," in bibtex
     assert r"100\% 就业 \& 创业\_计划" in bibtex
+
+
+def test_english_pages_cite_in_english(client, site, document):
+    initiative = make_initiative(document=document, text="乐山市推出创业担保贷款", year=2022)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/initiatives/{initiative.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    text, _ = blocks(page.content.decode())
+    assert "In: Local employment initiatives knowledge base (kb.example.org)" in text
+    assert f"key {initiative.key} (accessed " in text

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from initiatives.models import Release
 
@@ -108,10 +109,16 @@ def _row(kind, row, label, today):
     document = row.document
     url = f"{site_url()}{row.get_absolute_url()}"
     key = row.key or str(row.pk)
-    text = (
-        f"{_source(document)}。{label}，见{TITLE_ZH}（{publisher()}），{url}，键 {key}"
-        f"（访问于 {today.isoformat()}）。"
-    )
+    if get_language() == "en":
+        text = (
+            f"{_source(document)}. {label}. In: {TITLE_EN} ({publisher()}), {url}, "
+            f"key {key} (accessed {today.isoformat()})."
+        )
+    else:
+        text = (
+            f"{_source(document)}。{label}，见{TITLE_ZH}（{publisher()}），{url}，键 {key}"
+            f"（访问于 {today.isoformat()}）。"
+        )
     year = str(document.issued_on.year) if document.issued_on else str(document.year or "")
     bibtex = _bibtex(
         "misc",

@@ -42,7 +42,7 @@ STATA = """* Region codes as text: stringcols() names their column numbers.
 import delimited using "initiative_regions.csv", encoding("utf-8") stringcols(2 5 6) clear
 keep if inlist(role, "issuer", "covered")
 save placed, replace
-import delimited using "initiatives.csv", encoding("utf-8") stringcols(5) clear
+import delimited using "initiatives.csv", encoding("utf-8") stringcols(5) bindquote(strict) clear
 rename id initiative_id
 merge 1:m initiative_id using placed, keep(match) nogenerate
 
@@ -52,7 +52,8 @@ keep if instrument == "business-startup-guarantee-loan"
 keep if missing(first_year) | year <= first_year
 generate event = (year == first_year)
 encode region_code, generate(region)
-stset year, id(region) failure(event) origin(min)
+* Discrete-time hazard: one row per region-year at risk.
+logit event i.year, vce(cluster region)
 """
 
 # Which file each snippet reads, and the columns it names there (the test's contract).
