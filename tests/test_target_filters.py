@@ -159,3 +159,27 @@ def test_every_filter_is_offered_on_the_page(client, corpus):
     assert 'name="q"' in page and 'name="in_force"' in page
     chosen = client.get("/targets/", {"instrument": "创业担保贷款"}).content.decode()
     assert '创业担保贷款 <span aria-hidden="true">×</span>' in chosen
+
+
+def test_sentence_anchors_survive_overlaps_and_initiative_marks():
+    from initiatives.views import with_spans
+
+    text = "前言。乐山市新增就业2万人，发放贷款3亿元。结语。"
+    segments = [
+        {"text": text[:3], "initiative": None, "anchors": []},
+        {"text": text[3:23], "initiative": object(), "anchors": []},
+        {"text": text[23:], "initiative": None, "anchors": []},
+    ]
+    spans = [(6, 13), (8, 13), (14, 21), (21, 26)]  # the second overlaps the first
+    parts = [p for s in with_spans(segments, 0, spans) for p in s["parts"]]
+    assert "".join(p["text"] for p in parts) == text  # nothing lost or repeated
+    marked = {p["id"]: p["text"] for p in parts if p["id"]}
+    assert (
+        marked
+        == {
+            "s-6": text[6:13],
+            "s-8": "",  # anchored where the earlier mark is
+            "s-14": text[14:21],
+            "s-21": text[21:23],  # marked up to the end of its initiative's mark
+        }
+    )
