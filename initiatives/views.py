@@ -1,12 +1,13 @@
 import numpy as np
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.db.models.functions import Substr
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from initiatives.exports import citation
 from initiatives.identity import sentence_diff
 from initiatives.models import (
     Document,
@@ -18,7 +19,7 @@ from initiatives.models import (
     Target,
 )
 from initiatives.pictures import charts
-from initiatives.search import facet_index, facets, index_masks
+from initiatives.search import facet_index, facets, index_masks, target_facets
 from initiatives.search.filters import InitiativeFilter, TargetFilter
 from initiatives.search.highlight import pieces, snippet
 from regions.gazetteer import gazetteer
@@ -248,6 +249,7 @@ def initiative_detail(request, pk):
         "targets": initiative.targets.visible().select_related("region"),
         "related": related_initiatives(initiative),
         "unreviewed": initiative.status == Status.EXTRACTED,
+        "citation": citation.initiative(initiative),
     }
     return render(request, "initiatives/initiative_detail.html", ctx)
 
@@ -268,7 +270,9 @@ def target_detail(request, pk):
     ctx = {
         "target": target,
         "document": document,
-        "source_url": source_url(document.pk, target),
+        # The figure's own sentence, anchored and highlighted on the document page.
+        "source_url": span_url(document.pk, target),
+        "citation": citation.target(target),
         "region": region_paths([target.region_id])[0] if target.region_id else [],
         "passage": passage,
         "passage_cut": passage_cut,
@@ -325,9 +329,17 @@ def document_detail(request, pk):
         .defer(*INITIATIVE_LONG_COLUMNS)
         .order_by("start", "pk")
     )
+    spans = (
+        document.targets.visible()
+        .filter(start__gte=first, start__lt=last)
+        .order_by("start", "end")
+        .values_list("start", "end")
+    )
     ctx = {
         "document": document,
-        "segments": marked_segments(document.text, initiatives, first, last),
+        "segments": with_spans(
+            marked_segments(document.text, initiatives, first, last), first, list(spans)
+        ),
         "initiative_count": document.initiatives.visible().count(),
         # The targets stated in the section shown (all of them in a short document).
         "target_pairs": charts.draw_pairs(
@@ -461,6 +473,48 @@ def marked_segments(text, initiatives, first=0, last=None):
     return segments
 
 
+def with_spans(segments, first, spans):
+    """Each segment's text cut into ``parts``: plain text, and the figures' sentences
+    (``spans``: (start, end) of the section's targets, by start) as pieces anchored
+    ``s-<start>``, where a target's source link lands (``span_url``) and which the page
+    highlights as the link's target. A span overlapping the one before it keeps its anchor
+    (empty, where the earlier mark is); one running past its segment is marked up to there."""
+    spans = [(start, end) for start, end in spans if end > start]
+    i, at, taken = 0, first, set()
+    for segment in segments:
+        text = segment["text"]
+        begin, stop = at, at + len(text)
+        at = stop
+        parts, cursor = [], begin
+        while i < len(spans) and spans[i][0] < stop:
+            start, end = spans[i]
+            i += 1
+            anchor = "" if start in taken else f"s-{start}"
+            taken.add(start)
+            if start < cursor:
+                if anchor:
+                    parts.append({"text": "", "id": anchor, "span": False})
+                continue
+            if start > cursor:
+                parts.append(
+                    {"text": text[cursor - begin : start - begin], "id": "", "span": False}
+                )
+            end = min(end, stop)
+            parts.append({"text": text[start - begin : end - begin], "id": anchor, "span": True})
+            cursor = end
+        if cursor < stop:
+            parts.append({"text": text[cursor - begin :], "id": "", "span": False})
+        segment["parts"] = parts
+    return segments
+
+
+def span_url(document_id, row):
+    """The exact place of a row's sentence in its document: the section that holds it, and
+    the fragment ``#s-<start>`` the document page anchors (and highlights) there."""
+    url = reverse("document_detail", args=[document_id])
+    return f"{url}?at={row.start}#s-{row.start}"
+
+
 def instrument_detail(request, slug):
     instrument = get_object_or_404(PolicyInstrument, slug=slug)
     initiatives = (
@@ -497,6 +551,8 @@ def instrument_detail(request, slug):
 
 
 def target_list(request):
+    """Targets with the search page's filters (``TargetFilter``): each figure in readable
+    units with its exact value, its source sentence and a link to that sentence."""
     filter_set = TargetFilter(request.GET)
     paginator = Paginator(
         filter_set.qs.select_related("document", "initiative").defer(
@@ -506,49 +562,65 @@ def target_list(request):
         PAGE_SIZE * 2,
     )
     page = paginator.get_page(request.GET.get("page"))
-    indicators = (
-        filter_set.filtered(leave_out=("indicator",))
-        .values_list("indicator")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "indicator")[:30]
-    )
     ctx = {
         "filter": filter_set,
         "notices": filter_set.notices,
         "page": page,
         "rows": [
-            {"target": t, "path": region_paths([t.region_id])[0] if t.region_id else []}
+            {
+                "target": t,
+                "path": region_paths([t.region_id])[0] if t.region_id else [],
+                "span_url": span_url(t.document_id, t),
+            }
             for t in page.object_list
         ],
         "total": paginator.count,
-        "indicators": [
-            facets.FacetValue(
-                name,
-                name,
-                n,
-                name in (filter_set.cleaned().get("indicator") or []),
-                facets.toggled(request.GET, "indicator", name),
-            )
-            for name, n in indicators
+        "facets": [
+            ("province", _("省份"), target_facets.province_facet(filter_set)),
+            ("target_kind", _("类别"), target_facets.target_kind_facet(filter_set)),
+            ("indicator", _("指标"), target_facets.indicator_facet(filter_set)),
+            ("year", _("年份"), target_facets.year_facet(filter_set)),
+            ("theme", _("主题"), target_facets.theme_facet(filter_set)),
+            ("instrument", _("政策工具"), target_facets.instrument_facet(filter_set)),
+            ("kind", _("文件类型"), target_facets.document_kind_facet(filter_set)),
         ],
-        "target_kinds": [
-            facets.FacetValue(
-                value,
-                label,
-                0,
-                value in (filter_set.cleaned().get("target_kind") or []),
-                facets.toggled(request.GET, "target_kind", value),
-            )
-            for value, label in Target.Kind.choices
-        ],
-        "active": [
-            facets.Chip(str(value), facets.toggled(request.GET, name, str(value)))
-            for name in ("province", "region", "year", "indicator", "target_kind", "kind")
-            for value in filter_set.cleaned().get(name) or []
-        ],
+        "q": request.GET.get("q", ""),
+        "in_force": request.GET.get("in_force", ""),
+        "hidden_params": _hidden_params(request.GET, ("q", "in_force", "page")),
+        "active": _target_chips(request, filter_set),
         "export_query": facets.without(filter_set.export_data()).lstrip("?"),
     }
     return render(request, "initiatives/target_list.html", ctx)
+
+
+def _target_chips(request, filter_set):
+    """One removable chip per active value, named as the facets name it."""
+    cleaned = filter_set.cleaned()
+    labels = {
+        "theme": {k: t.name_zh for k, t in filter_set.themes.items()},
+        "instrument": {pk: i.name for pk, i in filter_set.instruments.items()},
+        "target_kind": dict(Target.Kind.choices),
+        "kind": dict(Document.Kind.choices),
+    }
+    chips = []
+    for name in ("province", "region", "year", "indicator", "target_kind", "kind", "theme"):
+        for value in cleaned.get(name) or []:
+            label = labels.get(name, {}).get(value, value)
+            chips.append(facets.Chip(str(label), facets.toggled(request.GET, name, str(value))))
+    # An instrument may be named by id, slug or name: the chip removes what was typed.
+    for raw in request.GET.getlist("instrument"):
+        value = filter_set.initiative_side._parse_instrument(raw.strip()) if raw.strip() else None
+        if value is not None:
+            label = labels["instrument"].get(value, raw)
+            chips.append(facets.Chip(label, facets.toggled(request.GET, "instrument", raw)))
+    if cleaned.get("in_force") is not None:
+        chips.append(
+            facets.Chip(
+                _("%(year)s 年有效") % {"year": cleaned["in_force"]},
+                facets.without(request.GET, "in_force"),
+            )
+        )
+    return chips
 
 
 def indicator_detail(request, indicator):

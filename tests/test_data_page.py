@@ -31,6 +31,7 @@ EXPECTED_MEMBERS = {
     "initiative_instruments.csv",
     "coverage.csv",
     "adoption_panel.csv",
+    "changes.csv",
     "datapackage.json",
     "README.txt",
 }

@@ -245,16 +245,19 @@ def test_api_targets(client):
     assert record["region_codes"] == ["610900"]
 
 
-def test_api_pagination(client, corpus):
-    first = client.get("/api/initiatives?page_size=2&sort=newest").json()
+def test_api_pagination(client, corpus, settings):
+    settings.SITE_URL = "https://kb.example.org"
+    settings.ALLOWED_HOSTS = ["*"]
+    # Links come from SITE_URL, whatever Host the request named.
+    first = client.get("/api/initiatives?page_size=2&sort=newest", HTTP_HOST="evil.example").json()
     assert first["count"] == 3
     assert len(first["results"]) == 2
     assert first["previous"] is None
-    assert first["next"].startswith("http://testserver/api/initiatives?")
-    second = client.get(first["next"]).json()
+    assert first["next"].startswith("https://kb.example.org/api/initiatives?")
+    second = client.get(first["next"].removeprefix("https://kb.example.org")).json()
     assert len(second["results"]) == 1
     assert second["next"] is None
-    assert second["previous"] is not None
+    assert second["previous"].startswith("https://kb.example.org/api/initiatives?")
     ids = [r["id"] for r in first["results"] + second["results"]]
     assert ids == list(InitiativeFilter(QueryDict("sort=newest")).qs.values_list("pk", flat=True))
 

@@ -43,10 +43,11 @@ TARGET_BAD = [
     *SHARED_BAD,
     ("target_kind", "bogus"),
     ("kind", "achieved"),
-    # Initiatives' filters mean nothing for targets: refused, not ignored.
-    ("q", "创业"),
-    ("theme", "entrepreneurship"),
-    ("instrument", "创业担保贷款"),
+    # Theme and instrument apply through the target's initiative: bad values are refused.
+    ("theme", "bogus"),
+    ("instrument", "bogus"),
+    ("instrument", "99999"),
+    # The search page's sort means nothing for targets: refused, not ignored.
     ("sort", "newest"),
 ]
 INITIATIVE_CSVS = [

@@ -21,6 +21,7 @@ from initiatives.exports.reference_tables import (
     region_rows,
     theme_rows,
 )
+from initiatives.exports.releases import CHANGE_TABLE
 from initiatives.exports.rows import (
     INITIATIVE_COLUMNS,
     INSTRUMENT_LINK_COLUMNS,
@@ -303,6 +304,7 @@ TABLES = (
     INITIATIVE_INSTRUMENT_TABLE,
     COVERAGE_TABLE,
     ADOPTION_PANEL_TABLE,
+    CHANGE_TABLE,  # written last, from the others (initiatives.exports.releases)
 )
 ZIP_MEMBERS = [*(t.path for t in TABLES), "datapackage.json", "README.txt"]
 

@@ -114,7 +114,16 @@ INITIATIVE_PARAMS = [
     _param("sort", "relevance | newest | region", {"enum": ["relevance", "newest", "region"]}),
 ]
 TARGET_PARAMS = [
+    _param(
+        "q",
+        "Full-text query over the initiative each target belongs to (targets of no initiative "
+        "never match a word); places named in it restrict the target's own region.",
+    ),
     *_PLACE_PARAMS,
+    _param("theme", "Theme key or name, of the target's initiative.", None, True),
+    _param(
+        "instrument", "Policy instrument id, slug or name, of the target's initiative.", None, True
+    ),
     _param("indicator", "Normalised indicator name.", None, True),
     _param("target_kind", "target | achieved", {"enum": ["target", "achieved"]}, True),
 ]

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
+from initiatives.exports import releases
 from initiatives.exports.knowledge_base import TABLES, table_rows
 from initiatives.exports.reference_tables import REGION_TABLE, utc_text
 from initiatives.exports.rows import (
@@ -91,9 +92,11 @@ def data_changed_at():
 def release_version(changed_at, hashes):
     """``2026.11.29+3f1c9a0b``: the date of the newest change, then a digest of every table,
     so a removal (which stamps nothing) or a second change on the same day still makes a new
-    version. Valid semantic versioning, so tools that sort versions sort these by date."""
+    version. Valid semantic versioning, so tools that sort versions sort these by date.
+    ``changes.csv`` is left out: it follows from the data and the release before."""
+    data = {k: v for k, v in hashes.items() if k != releases.CHANGE_TABLE.name}
     digest = hashlib.sha256(
-        "".join(f"{name}:{value}\n" for name, value in sorted(hashes.items())).encode()
+        "".join(f"{name}:{value}\n" for name, value in sorted(data.items())).encode()
     ).hexdigest()
     return f"{changed_at.year}.{changed_at.month}.{changed_at.day}+{digest[:8]}"
 
@@ -202,6 +205,15 @@ against the 民政部 2025 code list. The extracted data are published under {li
 (datapackage.json "licenses"); cite this release and the source documents when you use it.
 
 Checksums (SHA-256) of the CSV files are in datapackage.json ("hash" of each resource).
+
+Releases and changes
+--------------------
+The version ({version}) is the date of the newest data change and a digest of the tables:
+two downloads with the same version hold the same bytes. changes.csv lists, by stable key,
+the initiatives and targets added, changed (any column but url) or removed (deleted or
+hidden) since the previous release this site published (its version is in the "since"
+column; in the first release every row is "added" and "since" is empty). To follow the
+data, use the key column: a re-ingested document keeps its unchanged sentences' keys.
 """
 
 
@@ -256,8 +268,22 @@ class _Hashing(io.RawIOBase):
         super().close()
 
 
+class Written:
+    """What ``write_knowledge_base`` wrote: rows per table, the version, and the release to
+    record once the read-only snapshot is over (``record``)."""
+
+    def __init__(self, counts, version, changed_at, contents):
+        self.counts = counts
+        self.version = version
+        self.changed_at = changed_at
+        self.contents = contents
+
+    def record(self):
+        return releases.record_release(self.version, self.changed_at, self.contents)
+
+
 def write_knowledge_base(fileobj, base_url="", changed_at=None):
-    """Write the whole knowledge base as a zip into ``fileobj``; return rows per table.
+    """Write the whole knowledge base as a zip into ``fileobj``; return a ``Written``.
 
     Each CSV is written straight into its compressed zip member chunk by chunk (the export
     generators read 2,000 ids at a time), so memory does not grow with the row count. Nothing
@@ -267,15 +293,24 @@ def write_knowledge_base(fileobj, base_url="", changed_at=None):
     """
     changed_at = changed_at or data_changed_at()
     counts, hashes = {}, {}
+    contents = releases.Contents()
+
+    def write(table, rows):
+        rows = _CountingRows(rows)
+        hashing = _Hashing(archive.open(_member(table.path, changed_at), "w"))
+        buffered = io.BufferedWriter(hashing, buffer_size=1 << 16)
+        with io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="") as text:
+            write_csv(text, table.column_names, rows)
+        counts[table.name] = rows.count
+        hashes[table.name] = (hashing.sha256.hexdigest(), hashing.size)
+
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in TABLES:
-            rows = _CountingRows(table_rows(table, base_url))
-            hashing = _Hashing(archive.open(_member(table.path, changed_at), "w"))
-            buffered = io.BufferedWriter(hashing, buffer_size=1 << 16)
-            with io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="") as text:
-                write_csv(text, table.column_names, rows)
-            counts[table.name] = rows.count
-            hashes[table.name] = (hashing.sha256.hexdigest(), hashing.size)
+            if table is not releases.CHANGE_TABLE:
+                write(table, contents.track(table, table_rows(table, base_url)))
+        version = release_version(changed_at, {k: v[0] for k, v in hashes.items()})
+        previous = releases.previous_release(version)
+        write(releases.CHANGE_TABLE, releases.change_rows(contents.tables, previous))
         package = datapackage(changed_at, base_url, hashes)
         descriptor = json.dumps(package, ensure_ascii=False, indent=2)
         archive.writestr(_member("datapackage.json", changed_at), descriptor + "\n")
@@ -283,7 +318,7 @@ def write_knowledge_base(fileobj, base_url="", changed_at=None):
             _member("README.txt", changed_at),
             readme(changed_at, base_url, counts, package["version"]),
         )
-    return counts
+    return Written(counts, version, changed_at, contents.tables)
 
 
 def _member(name, changed_at):

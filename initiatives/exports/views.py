@@ -24,9 +24,10 @@ from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpR
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from initiatives.exports import knowledge_base, package, tables
+from initiatives.exports import citation, guide, knowledge_base, package, tables
 from initiatives.exports.rows import (
     CHUNK,
     INITIATIVE_COLUMNS,
@@ -235,9 +236,11 @@ def _page(request, ids, count=None):
 
 
 def _link(request, page_number):
+    """The next or previous page's address, on SITE_URL (like every link in an export): the
+    Host header is the client's to choose, and would send a script to another site."""
     params = request.GET.copy()
     params["page"] = str(page_number)
-    return request.build_absolute_uri(request.path + "?" + params.urlencode())
+    return f"{base_url(request)}{request.path}?{params.urlencode()}"
 
 
 def _envelope(request, page, count, results, notices):
@@ -378,6 +381,10 @@ def data_dictionary(request):
         "example": example,
         "today": timezone.localdate(),
         "data_license": settings.DATA_LICENSE,
+        "dataset_citation": citation.dataset(package.data_changed_at()),
+        "dataset_cite_heading": _("引用本数据集"),
+        "pandas_snippet": guide.PANDAS,
+        "stata_snippet": guide.STATA,
     }
     return render(request, "exports/data.html", context)
 
@@ -418,7 +425,9 @@ def knowledge_base_download(request):
     try:
         with _snapshot():
             # Dated again inside the snapshot: a change since the name was chosen is in it.
-            package.write_knowledge_base(spool, base_url(request))
+            written = package.write_knowledge_base(spool, base_url(request))
+        # Outside the snapshot (read-only on PostgreSQL): the next release compares with it.
+        written.record()
         spool.seek(0)
     except BaseException:
         spool.close()

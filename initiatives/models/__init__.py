@@ -31,6 +31,7 @@ from initiatives.models.initiatives import (
     Target,
     TargetQuerySet,
 )
+from initiatives.models.releases import Release
 from initiatives.models.vocabularies import (
     Indicator,
     PolicyInstrument,
@@ -62,4 +63,5 @@ __all__ = [
     "MergeRecord",
     "Upload",
     "UploadFile",
+    "Release",
 ]

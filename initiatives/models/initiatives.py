@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.models import figures
 from initiatives.models.documents import SANE_PERIOD, SANE_YEARS, Document, period_text
 from initiatives.models.vocabularies import Indicator, PolicyInstrument, Theme
 
@@ -299,15 +300,16 @@ class Target(models.Model):
     @property
     def readable_text(self):
         """``> 20万人``: the value as a reader writes it (``exact_text`` for the digits)."""
-        from initiatives.pictures.charts import readable_figure
-
-        return readable_figure(self)
+        return figures.readable_figure(self)
 
     @property
     def exact_text(self):
-        from initiatives.pictures.charts import _figure
+        return figures.exact_figure(self)
 
-        return _figure(self)
+    @property
+    def plain_value(self):
+        """The value as the CSV writes it, for ``<data value="…">``."""
+        return figures.plain_value(self.value)
 
     @property
     def period_text(self):

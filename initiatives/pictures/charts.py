@@ -19,6 +19,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from initiatives.models import Initiative, Target
+from initiatives.models.figures import exact_figure as _figure
+from initiatives.models.figures import format_number, readable_figure
 from regions.gazetteer import gazetteer
 
 # (column, row) of each province-level unit on the tile map, north-west at (0, 0).
@@ -497,38 +499,3 @@ def by_unit(pairs):
         draw_pairs(members, scale=max(p.largest for p in members))
         result.append((unit, members))
     return result
-
-
-def _figure(row):
-    """``≥ 20,000 人``: a row's value as a reader writes it."""
-    if row is None:
-        return ""
-    comparator = "" if row.comparator == Target.Comparator.EQ else f"{row.comparator} "
-    return f"{comparator}{format_number(row.value)} {row.unit}"
-
-
-def readable_figure(row):
-    """``≥ 20万人``, ``3.98亿元``: a row's value in the units a reader writes it in."""
-    if row is None:
-        return ""
-    comparator = "" if row.comparator == Target.Comparator.EQ else f"{row.comparator} "
-    return f"{comparator}{readable_number(row.value)}{row.unit}"
-
-
-def readable_number(value):
-    """262000 → ``26.2万``, 398000000 → ``3.98亿``, 4.5 → ``4.5``: at most two decimals
-    in 万/亿 (the exact figure is shown beside it on hover)."""
-    value = Decimal(value)
-    for size, word in ((Decimal(100000000), "亿"), (Decimal(10000), "万")):
-        if abs(value) >= size:
-            scaled = (value / size).quantize(Decimal("0.01"))
-            return f"{scaled:f}".rstrip("0").rstrip(".") + word
-    return format_number(value).replace(",", "")
-
-
-def format_number(value):
-    """``20000.0000`` → ``20,000``; ``1.5000`` → ``1.5``."""
-    if value is None:
-        return ""
-    text = f"{Decimal(value):,.4f}".rstrip("0").rstrip(".")
-    return text

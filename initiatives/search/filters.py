@@ -21,6 +21,7 @@ import django_filters
 import numpy as np
 from django.db import connections
 from django.db.models import F, OuterRef, Q, Subquery
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -410,14 +411,24 @@ def region_q(codes, columns=INITIATIVE_REGION_COLUMNS):
 
 
 class TargetFilter(RegionFilterMixin, django_filters.FilterSet):
-    """Targets: the same region/year/document-kind parameters, plus indicator and kind."""
+    """Targets: the same region/year/document-kind parameters, plus indicator and kind.
 
+    ``q``, ``theme`` and ``instrument`` select targets through the initiative they belong to,
+    read exactly as the search page reads them (one ``InitiativeFilter`` holds them): the
+    words of ``q`` are searched in the initiatives' full-text index, so a target that belongs
+    to no initiative is never matched by a word (its own sentence is a short figure, not
+    indexed); places named in ``q`` restrict the target's own region, as ``region`` does;
+    excluded words (``-贷款``) drop targets whose initiative matches them."""
+
+    q = django_filters.CharFilter(method="filter_q", strip=True)
     province = MultiValueFilter(method="filter_province")
     region = MultiValueFilter(method="filter_region")
+    theme = MultiValueFilter(method="filter_through_initiative")
     year = MultiValueFilter(method="filter_year")
     year_min = YearFilter(field_name="year", lookup_expr="gte")
     year_max = YearFilter(field_name="year", lookup_expr="lte")
     in_force = YearFilter(method="filter_in_force")
+    instrument = MultiValueFilter(method="filter_through_initiative")
     indicator = MultiValueFilter(method="filter_indicator")
     target_kind = MultiValueFilter(method="filter_target_kind")
     kind = MultiValueFilter(method="filter_kind")
@@ -435,11 +446,38 @@ class TargetFilter(RegionFilterMixin, django_filters.FilterSet):
         super().__init__(data, queryset=queryset, **kwargs)
         self._setup_parsers()
 
+    @cached_property
+    def initiative_side(self):
+        """The ``q`` text read by the initiatives' filter set (its parser, terms and notices);
+        its theme and instrument vocabularies check this filter set's values."""
+        data = QueryDict(mutable=True)
+        if self.is_bound and self.data.get("q"):
+            data["q"] = self.data.get("q")
+        return InitiativeFilter(data, queryset=Initiative.objects.all())
+
+    @property
+    def themes(self):
+        return self.initiative_side.themes
+
+    @property
+    def instruments(self):
+        return self.initiative_side.instruments
+
+    @property
+    def terms(self):
+        return self.initiative_side.terms
+
+    @property
+    def parsed(self):
+        return self.initiative_side.parsed
+
     def parsers(self):
         return {
             "province": self._parse_province,
             "region": self._parse_region,
+            "theme": self.initiative_side._parse_theme,
             "year": parse_year,
+            "instrument": self.initiative_side._parse_instrument,
             "indicator": lambda raw: None if "\x00" in raw else raw[:80],
             "target_kind": lambda raw: raw if raw in Target.Kind.values else None,
             "kind": self._parse_kind,
@@ -447,7 +485,27 @@ class TargetFilter(RegionFilterMixin, django_filters.FilterSet):
 
     @property
     def notices(self):
-        return self.rejected_notices()
+        query_notices = self.initiative_side.query[2] if self.cleaned().get("q") else []
+        return query_notices + self.rejected_notices()
+
+    def filter_q(self, queryset, name, value):
+        side = self.initiative_side
+        if side.terms:
+            found = Initiative.objects.filter(search.matching(side.terms)).values("pk")
+            queryset = queryset.filter(initiative_id__in=Subquery(found))
+        codes = side.parsed.region_codes
+        if codes:
+            condition = region_q(codes, TARGET_REGION_COLUMNS)
+            if condition is not None:
+                queryset = queryset.filter(condition)
+        for excluded in side.excluded_terms:
+            found = Initiative.objects.filter(search.matching(excluded)).values("pk")
+            queryset = queryset.exclude(initiative_id__in=Subquery(found))
+        return queryset
+
+    def filter_through_initiative(self, queryset, name, value):
+        ids = self.initiative_side.ids_matching(name, value)
+        return queryset.filter(initiative_id__in=Subquery(ids))
 
     def filter_province(self, queryset, name, value):
         return queryset.filter(region__province_id__in=value)

@@ -35,7 +35,8 @@ ACCEPTED_FORMS = {
     "indicator": gettext_lazy("指标名称（如 城镇新增就业）"),
 }
 # Parameters of one table that mean nothing for the other: refused there, never ignored.
-INITIATIVE_ONLY = ("q", "theme", "instrument", "sort")
+# (Targets take q, theme and instrument through their initiative: filters.TargetFilter.)
+INITIATIVE_ONLY = ("sort",)
 TARGET_ONLY = ("indicator", "target_kind")
 
 

@@ -1,6 +1,7 @@
 """python manage.py export initiatives|targets|coverage|panel [--output FILE] [filters] — the
 CSV contract. ``coverage`` and ``panel`` are whole tables (initiatives.exports.research) and take no
-filters."""
+filters. ``export package --output FILE.zip`` writes the full download (/data/knowledge-base.zip)
+and records its release, as a download from the site does."""
 
 import sys
 
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from initiatives.exports import research
+from initiatives.exports import package, research
 from initiatives.exports.rows import (
     INITIATIVE_COLUMNS,
     TARGET_COLUMNS,
@@ -16,7 +17,7 @@ from initiatives.exports.rows import (
     target_rows,
     write_csv,
 )
-from initiatives.exports.views import filtered_rows
+from initiatives.exports.views import _snapshot, filtered_rows
 from initiatives.models import Initiative, Target
 from initiatives.search import filters
 
@@ -63,7 +64,9 @@ class Command(BaseCommand):
     help = "Export initiatives or targets as CSV (UTF-8 with BOM), with the search page's filters."
 
     def add_arguments(self, parser):
-        parser.add_argument("table", choices=["initiatives", "targets", "coverage", "panel"])
+        parser.add_argument(
+            "table", choices=["initiatives", "targets", "coverage", "panel", "package"]
+        )
         parser.add_argument("--output", "-o", help="file to write (default: standard output)")
         parser.add_argument(
             "--base-url",
@@ -77,6 +80,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         params = {name: options[name] for name in FILTER_OPTIONS if options[name]}
+        if options["table"] == "package":
+            return self.write_package(params, options)
         if options["table"] in WHOLE_TABLES:
             if params:
                 raise CommandError(
@@ -116,6 +121,19 @@ class Command(BaseCommand):
                 sys.stdout.flush()
             except BrokenPipeError:  # `export … | head`: the reader has all it wanted
                 sys.stderr.close()
+
+    def write_package(self, params, options):
+        if params or not options["output"]:
+            raise CommandError("package takes no filters and needs --output FILE.zip")
+        site = (options["base_url"] or settings.SITE_URL).rstrip("/")
+        with _snapshot(), open(options["output"], "wb") as out:
+            written = package.write_knowledge_base(out, site)
+        release = written.record()
+        self.stderr.write(
+            f"release {written.version} ({'new' if release else 'already recorded'}): "
+            f"{sum(written.counts.values())} rows in {len(written.counts)} tables written to "
+            f"{options['output']}"
+        )
 
 
 def _filtered(queryset, params, table):
