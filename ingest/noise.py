@@ -153,16 +153,16 @@ STATE_ADVERB = re.compile(
 )
 # 完成全年任务的150%: a progress report clause.
 PROGRESS = re.compile(r"完成(?:全年|年度)?(?:目标)?任务(?:数)?的\d")
-# Words of employment policy: its people, its tools, its outcomes. A sentence with none of
-# them that speaks of industries, investment or innovation is economic policy that the
-# document lists beside its measures (加快创新主体培育…; 打造…生猪…全产业链), not an
-# employment initiative. The digital and platform economy are where employment plans place
+# Words of employment policy: its people, its tools, its outcomes, the organisation of the
+# work (工作机制, 责任). A sentence with none of them that speaks of industries, investment or
+# innovation is economic policy that the document lists beside its measures (加快创新主体
+# 培育…; 打造…生猪…全产业链), not an employment initiative. The digital and platform economy are where employment plans place
 # new forms of work (新业态), so they count as employment words.
 EMPLOYMENT = re.compile(
     r"就业|创业|岗|培训|务工|劳动|劳务|人才|招聘|用工|技能|职业|失业|社保|社会保险|毕业生"
     r"|农民工|贫困|脱贫|帮扶|工资|见习|人员|群众|农民|居民|青年|学生|残疾|退役|妇女|家庭"
     r"|人社|人力资源|补贴|补助|贷款|奖补|工匠|技工|个体|创客|孵化|增收|收入|用人|雇"
-    r"|新业态|数字经济|平台经济"
+    r"|新业态|数字经济|平台经济|工作机制|责任"
 )
 ECONOMY = re.compile(r"产业|经济|投资|创新|农业|畜牧|工业|制造|科技|招商|消费|基础设施|园区")
 # Page-side pinyin readings inserted after characters (發(fā)): not part of the words.
