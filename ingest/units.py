@@ -204,13 +204,29 @@ def _split_chained(sentences, place_led=None):
     return out
 
 
+def _describes_a_document(sentence):
+    plain = noise.PINYIN.sub("", sentence)
+    return bool(noise.DESCRIPTION.search(plain) or noise.INTERPRETATION.search(plain))
+
+
 def _group(sentences, place_led):
     units = []
     pending = None  # a leading sentence with no verb of its own waits for the next one
     # Noise is judged on whole sentences first: a preamble's later clauses (…,根据《…》,
     # 制定本方案) must not become measures by being cut off.
     whole = [(s, e, t) for s, e, t in _split_place_led(sentences, place_led)]
-    noisy = {(s, e) for s, e, t in whole if noise.is_noise(t)}
+    noisy = set()
+    describing = False
+    for s, e, t in whole:
+        kind = noise.kind(t)
+        # 该《意见》分把就业摆在…;大力促进创新引领创业…;…5部分26条。: the items of a list
+        # that describes a document are its section titles, not measures, up to the 。.
+        if kind or describing:
+            noisy.add((s, e))
+        if kind and _describes_a_document(t):
+            describing = True
+        if not t.rstrip().endswith((";", "；")):
+            describing = False
     for s, e, t in _split_chained(whole, place_led):
         if any(a <= s and e <= b for a, b in noisy) or noise.is_noise(t):
             # Forwarding lines, preambles, meeting reports: neither a unit nor part of one.

@@ -185,3 +185,12 @@ def test_what_belongs_to_one_measure_stays_with_it():
 def test_a_preamble_is_not_cut_into_measures():
     text = "为推动实现更加充分更高质量就业,根据《浙江省就业促进规划》,制定本实施意见,落实各项政策。"
     assert _pieces(text) == []
+
+
+def test_the_section_titles_listed_by_a_description_are_not_measures():
+    text = (
+        "该《意见》分把就业摆在经济社会发展的突出位置,深入实施就业优先战略;"
+        "大力促进创新引领创业,创业带动就业;加强就业创业服务和职业培训,促进就业创业;"
+        "强化组织领导,落实政府促进就业创业责任5部分26条。对首次创业的给予一次性创业补贴。"
+    )
+    assert _pieces(text) == ["对首次创业的给予一次性创业补贴。"]
