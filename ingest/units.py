@@ -143,6 +143,8 @@ CHAINED_MEASURE = re.compile(
     r"^(?:同时|并|还|积极|大力|深入|全面|持续|继续|主动|切实|广泛|按规定|按照规定)?"
     r"(?:落实|制定|实施|开展|发放|组织|给予|开发|举办|建立|设立|推行|出台|联合|举行|启动"
     r"|推出|确定|认定|选拔|创建|实行)"
+    # 实施期限至…, 发放标准为…: the verb heads a noun that states a term or a parameter.
+    r"(?!期限|时间|期间|范围|对象|标准|细则|办法|主体|单位|部门)"
     r"|^对[^,，]{2,40}(?:的|者)?[,，]?[^,，]{0,30}(?:给予|补贴|奖补|奖励)"
 )
 
@@ -171,6 +173,17 @@ def _reached_by(clause, head):
     return any(" " not in pair and pair in head for pair in pairs)
 
 
+def _leads_into_next(clause):
+    """True when ``clause`` only says for whom, on what condition or by what means the next
+    clause acts: 依托…中心, …输出的, 县人社局对有组织赴省外务工的脱贫劳动力 (the subject and
+    the 对 phrase before the verb 给予 that follows)."""
+    clause = clause.strip()
+    if FRAMING.match(clause) or clause.endswith("的"):
+        return True
+    at = clause.find("对")
+    return at >= 0 and not DOING.search(clause[:at])
+
+
 def _split_chained(sentences, place_led=None):
     """A sentence chaining measures with commas is one initiative per measure, as a careful
     reader quotes them: cut before each clause that opens a measure of its own, when what
@@ -190,7 +203,7 @@ def _split_chained(sentences, place_led=None):
                 len(head) >= MIN_LENGTH
                 and DOING.search(head)
                 and not FRAMING.match(head)
-                and not head.endswith("的")
+                and not _leads_into_next(re.split(r"[,，]", head)[-1])
                 and CHAINED_MEASURE.match(rest)
                 and len(first) >= 6
                 and not noise.is_outcome_clause(first)

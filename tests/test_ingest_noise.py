@@ -178,6 +178,10 @@ def test_what_belongs_to_one_measure_stays_with_it():
     assert _pieces(reached) == [reached]
     condition = "对新认定的乡村就业工厂,给予每家3万元的场地租金补贴。"
     assert _pieces(condition) == [condition]
+    recipients = "区人社局对赴外省务工的脱贫劳动力,按规定给予一次性交通补贴。"
+    assert _pieces(recipients) == [recipients]
+    term = "实施阶段性降低失业保险费率政策,实施期限至2021年12月31日。"
+    assert _pieces(term) == [term]
     means = "劳务经纪人开展有组织劳务输出的,给予就业创业服务补贴。"
     assert _pieces(means) == [means]
 
