@@ -72,9 +72,11 @@ def test_a_heading_activity_gives_way_to_the_clause_own(db):
     assert "skills" in vocabulary.themes_for("落实职业介绍补贴。", heading)
 
 
-def test_public_jobs_are_poverty_alleviation_only_when_the_text_says_so(themes_of):
-    assert "poverty_alleviation" not in themes_of("乡村公益性岗位安置就业困难人员2180人。")
-    assert "poverty_alleviation" in themes_of("开发扶贫公益岗,安置脱贫劳动力。")
+def test_rural_public_jobs_and_village_factories_are_rural_revitalisation_support(themes_of):
+    # 乡村公益性岗位 and 乡村就业工厂 are schemes of 乡村振兴就业帮扶; a public job in general
+    # (城乡公益性岗位) is for people with difficulties, not about poverty.
+    assert "poverty_alleviation" in themes_of("乡村公益性岗位安置就业困难人员2180人。")
+    assert "poverty_alleviation" not in themes_of("开展城乡公益性岗位质效提升年行动。")
     assert "poverty_alleviation" in themes_of(
         "对新认定的乡村就业工厂,给予每家3万元的场地租金补贴。"
     )
