@@ -46,7 +46,18 @@ OUTCOME_CLAUSE = re.compile(
     r"得到(?:更好|有效|明显|进一步|充分)?(?:的)?(?:保障|落实|提升|改善|加强|维护)"
     r"|(?:良好|浓厚)[^,，;；]{0,8}(?:氛围|环境)|格局(?:基本)?形成"
     r"|(?:体系|机制|制度)(?:更加|日益|基本|逐步)(?:完善|健全|成熟)"
+    r"|基本实现[^,，;；]{0,10}就业$"
 )
+# What a goal or a result measures, not a tool that reaches it: jobs created, people
+# re-employed or moved into work, their earnings, the unemployment rate.
+OUTCOME_FIGURE = re.compile(
+    r"新增(?:城镇)?就业|城镇新增|再就业|实现就业|转移就业|务工就业|输出就业|就业规模|就业人数"
+    r"|劳务收入|工资性收入|人均(?:月|年)?增收|失业率|就业率|带动就业"
+)
+# A slogan that frames the clauses after it: 突出…“两个关键”, 依托…“两个抓手”.
+SLOGAN_FRAME = re.compile(r"“[两二三四五六七八九十]个[^”]{1,6}”$")
+# How a goal is phrased around its figure: 确保年内, 力争, 达到, 稳定在.
+GOAL_WORDS = re.compile(r"确保|力争|争取|达到|突破|稳定在|控制在|实现|保持")
 # A count or a rate, not a bare year: 3.36%, 2316人, 0.09个百分点.
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿|千)?(?:人次|人|名|户|个|家|元|%|项|所|笔)")
 # Who spoke at an event: …讲话, …致辞, 孔繁军表示, …宣布活动启动.
@@ -108,7 +119,7 @@ ADDRESSEE = re.compile(r"^各[^。]{0,160}(?:政府|局|厅|委|办|部门|单�
 RESPONSIBLE = re.compile(r"^[(（](?:责任单位|牵头单位|责任部门|牵头部门)[:：]")
 # What makes a sentence concrete despite a cue above: a named tool or programme.
 CONCRETE = re.compile(
-    r"补贴|补助|贷款|贴息|奖补|基地|平台|岗位|专项|计划|行动|(?<!民生)(?<!民心)工程|(?<!各)项目(?!标)|减免|缓缴"
+    r"补贴|补助|贷款|贴息|奖补|基地|平台|岗位|专项|计划|行动|(?<!民生)(?<!民心)工程|(?<!各)(?<!投资)项目(?!标)|减免|缓缴"
     r"|减税|降费|税收"
 )
 # A sentence describing a document or the labour market rather than acting on it: 《…规划》
@@ -142,6 +153,18 @@ STATE_ADVERB = re.compile(
 )
 # 完成全年任务的150%: a progress report clause.
 PROGRESS = re.compile(r"完成(?:全年|年度)?(?:目标)?任务(?:数)?的\d")
+# Words of employment policy: its people, its tools, its outcomes, the organisation of the
+# work (工作机制, 责任). A sentence with none of them that speaks of industries, investment or
+# innovation is economic policy that the document lists beside its measures (加快创新主体
+# 培育…; 打造…生猪…全产业链), not an employment initiative. The digital and platform economy are where employment plans place
+# new forms of work (新业态), so they count as employment words.
+EMPLOYMENT = re.compile(
+    r"就业|创业|岗|培训|务工|劳动|劳务|人才|招聘|用工|技能|职业|失业|社保|社会保险|毕业生"
+    r"|农民工|贫困|脱贫|帮扶|工资|见习|人员|群众|农民|居民|青年|学生|残疾|退役|妇女|家庭"
+    r"|人社|人力资源|补贴|补助|贷款|奖补|工匠|技工|个体|创客|孵化|增收|收入|用人|雇"
+    r"|新业态|数字经济|平台经济|工作机制|责任"
+)
+ECONOMY = re.compile(r"产业|经济|投资|创新|农业|畜牧|工业|制造|科技|招商|消费|基础设施|园区")
 # Page-side pinyin readings inserted after characters (發(fā)): not part of the words.
 PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6}\)")
 
@@ -213,6 +236,11 @@ def kind(sentence):
         # 新创设公益性岗位1.5万个,完成全年任务的150%: a report on progress, whatever its
         # verb, read as targets.
         return "result"
+    if _outcomes_only(goal_clauses):
+        # 确保年内全省农民工省际输出就业规模达到100万人; 城镇新增就业2093人,城镇登记失业率
+        # 控制在3.8%: how many found work, not what was done for it (the figures are read
+        # as targets).
+        return "outcome"
     stated = [c.strip() for c in goal_clauses if not TIME_CLAUSE.fullmatch(c.strip())]
     if (
         len(stated) >= 2
@@ -243,7 +271,38 @@ def kind(sentence):
         return "description"
     if STATISTIC.search(s) and not concrete and re.search(r"\d", s):
         return "statistic"
+    if ECONOMY.search(uncited) and not EMPLOYMENT.search(uncited):
+        return "economy"
     return ""
+
+
+def _outcomes_only(clauses):
+    """True when every clause is an employment outcome with its figure (新增就业2093人,
+    失业率控制在3.8%), a completion ratio or breakdown of one, a state reached (基本实现
+    就地就近就业) or the slogan framing them; and at least one outcome is counted."""
+    counted = False
+    for clause in (c.strip() for c in clauses):
+        if not clause or TIME_CLAUSE.fullmatch(clause) or SLOGAN_FRAME.search(clause):
+            continue
+        if clause.startswith("其中") or PROGRESS.search(clause) or OUTCOME_CLAUSE.search(clause):
+            continue
+        if re.fullmatch(r"(?:完成|占)[^,，]{0,16}\d+(?:\.\d+)?%", clause):
+            continue
+        if not is_outcome_clause(clause):
+            return False
+        counted = True
+    return counted
+
+
+def is_outcome_clause(clause):
+    """True for a clause that only counts an employment outcome (城镇新增就业2093人,
+    确保…务工就业规模稳定在95万人以上), naming no tool or programme that reaches it."""
+    return bool(
+        FIGURE.search(clause)
+        and OUTCOME_FIGURE.search(clause)
+        and not CONCRETE.search(clause)
+        and not PROGRAMME_VERB.search(GOAL_WORDS.sub("", clause))
+    )
 
 
 def is_noise(sentence):

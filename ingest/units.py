@@ -136,11 +136,112 @@ def _split_place_led(sentences, place_led):
     return out
 
 
+# How a clause that starts a measure of its own opens, inside a sentence that chains several
+# (落实…政策措施,制定实施…措施办法,实施援企稳岗政策): a verb of doing, perhaps after an adverb,
+# or 对…的 naming whom the next tool is for (…,对…办公用房…给予补贴).
+CHAINED_MEASURE = re.compile(
+    r"^(?:同时|并|还|积极|大力|深入|全面|持续|继续|主动|切实|广泛|按规定|按照规定)?"
+    r"(?:落实|制定|实施|开展|发放|组织|给予|开发|举办|建立|设立|推行|出台|联合|举行|启动"
+    r"|推出|确定|认定|选拔|创建|实行)"
+    # 实施期限至…, 发放标准为…: the verb heads a noun that states a term or a parameter.
+    r"(?!期限|时间|期间|范围|对象|标准|细则|办法|主体|单位|部门)"
+    r"|^对[^,，]{2,40}(?:的|者)?[,，]?[^,，]{0,30}(?:给予|补贴|奖补|奖励)"
+)
+
+
+# The verbs of a measure being done, not of its framing (聚焦…群体, 围绕…, 坚持…).
+DOING = re.compile(
+    r"落实|制定|实施|开展|发放|组织|给予|开发|举办|建立|设立|推行|出台|提供|建设|打造|搭建|培训"
+    r"|安置|吸纳|招聘|认定|扶持|帮助|补贴|鼓励|支持|推动|推进|加强|完善|健全|深化|拓展|联合|举行"
+)
+# A clause that only says for whom or by what means the next one acts (对…, 依托…, 通过…).
+FRAMING = re.compile(r"^(?:对|为|针对|依托|通过|围绕|面向|按照|根据|在|以|结合|紧密结合)")
+
+
+PEOPLE_COUNT = re.compile(r"\d+(?:\.\d+)?万?(?:名|人次|人)")
+# Words too common in employment texts to tie a clause to the one before it.
+COMMON_PAIRS = {"就业", "创业", "高校", "毕业", "业生", "组织", "人员", "劳动", "动力", "开展"}
+
+
+def _reached_by(clause, head):
+    """True when ``clause`` counts the people the measure in ``head`` reached: 开发就业见习
+    岗位620个,组织412名高校毕业生参加见习 is one measure (the 见习 of both)."""
+    if not PEOPLE_COUNT.search(clause):
+        return False
+    words = re.sub(r"[^\u4e00-\u9fff]", " ", clause)
+    pairs = {words[k : k + 2] for k in range(len(words) - 1)} - COMMON_PAIRS
+    return any(" " not in pair and pair in head for pair in pairs)
+
+
+def _leads_into_next(clause):
+    """True when ``clause`` only says for whom, on what condition or by what means the next
+    clause acts: 依托…中心, …输出的, 县人社局对有组织赴省外务工的脱贫劳动力 (the subject and
+    the 对 phrase before the verb 给予 that follows)."""
+    clause = clause.strip()
+    if FRAMING.match(clause) or clause.endswith("的"):
+        return True
+    at = clause.find("对")
+    return at >= 0 and not DOING.search(clause[:at])
+
+
+def _split_chained(sentences, place_led=None):
+    """A sentence chaining measures with commas is one initiative per measure, as a careful
+    reader quotes them: cut before each clause that opens a measure of its own, when what
+    precedes already states one. Clauses that only count results stay with their measure,
+    and so does a round-up's clause led by a place (one initiative per place)."""
+    out = []
+    for s, e, t in sentences:
+        if place_led and place_led(t):
+            out.append((s, e, t))
+            continue
+        cut_from = 0
+        for m in re.finditer(r"[,，]", t):
+            rest = t[m.end() :]
+            head = t[cut_from : m.start()]
+            first = re.split(r"[,，]", rest)[0]
+            if (
+                len(head) >= MIN_LENGTH
+                and DOING.search(head)
+                and not FRAMING.match(head)
+                and not _leads_into_next(re.split(r"[,，]", head)[-1])
+                and CHAINED_MEASURE.match(rest)
+                and len(first) >= 6
+                and not noise.is_outcome_clause(first)
+                and not _reached_by(first, head)
+            ):
+                # The comma stays on the text judged (a clause ending in 办法 alone reads as
+                # a title), not in the span.
+                out.append((s + cut_from, s + m.start(), t[cut_from : m.end()]))
+                cut_from = m.end()
+        out.append((s + cut_from, e, t[cut_from:]))
+    return out
+
+
+def _describes_a_document(sentence):
+    plain = noise.PINYIN.sub("", sentence)
+    return bool(noise.DESCRIPTION.search(plain) or noise.INTERPRETATION.search(plain))
+
+
 def _group(sentences, place_led):
     units = []
     pending = None  # a leading sentence with no verb of its own waits for the next one
-    for s, e, t in _split_place_led(sentences, place_led):
-        if noise.is_noise(t):
+    # Noise is judged on whole sentences first: a preamble's later clauses (…,根据《…》,
+    # 制定本方案) must not become measures by being cut off.
+    whole = [(s, e, t) for s, e, t in _split_place_led(sentences, place_led)]
+    noisy = set()
+    describing = False
+    for s, e, t in whole:
+        kind = noise.kind(t)
+        # 该《意见》分把就业摆在…;大力促进创新引领创业…;…5部分26条。: the items of a list
+        # that describes a document are its section titles, not measures, up to the 。.
+        if kind or describing:
+            noisy.add((s, e))
+        if kind and _describes_a_document(t):
+            describing = True
+        if not t.rstrip().endswith((";", "；")):
+            describing = False
+    for s, e, t in _split_chained(whole, place_led):
+        if any(a <= s and e <= b for a, b in noisy) or noise.is_noise(t):
             # Forwarding lines, preambles, meeting reports: neither a unit nor part of one.
             pending = None
             continue

@@ -60,6 +60,21 @@ from ingest import noise, units
         ("发展吸纳就业能力强的产业,提高服务业就业比重。", "macro"),
         ("就业质量稳步提升。", "outcome"),
         (
+            "突出劳务协作机制建立和有组织对接输出“两个关键”,确保年内全省农民工省际输出"
+            "就业规模达到100万人,其中脱贫劳动力18万人。",
+            "outcome",
+        ),
+        (
+            "2020年,全省返乡留乡农民基本实现就地就近就业,省内农民转移就业400万人,"
+            "实现劳务收入600亿元。",
+            "outcome",
+        ),
+        ("加快创新主体培育、加速创新成果转化、加快落实高新技术企业财税优惠政策。", "economy"),
+        (
+            "围绕建设国家粳稻口粮基地,打造2100万头生猪、500万吨生鲜乳为重点的畜牧业全产业链。",
+            "economy",
+        ),
+        (
             "到2027年,全县新增城镇就业5000人以上,培训农民工3000人次,"
             "农民工合法权益得到有效保障,形成支持返乡创业的良好氛围。",
             "goal",
@@ -87,6 +102,10 @@ def test_it_names_the_kind_of_non_measure(sentence, kind):
         "今年起,对首次创业的高校毕业生给予一次性创业补贴5000元。",
         "方案实施期间,对吸纳脱贫劳动力的企业给予每人1000元补贴。",
         "持续优化创业环境。",
+        "发放创业担保贷款797笔9389万元,带动就业1435人。",
+        "乡村公益性岗位安置就业困难人员2180人。",
+        "促进数字经济、平台经济健康发展,培育网红直播、数字内容生产等新业态。",
+        "对符合条件的小微企业,给予每户3万元的场地租金补贴。",
     ],
 )
 def test_measures_are_not_noise(sentence):
@@ -131,3 +150,51 @@ def test_an_item_headed_by_a_policy_stance_keeps_the_measure_below_it():
     assert found == [
         "(一)促进经济增长与扩大就业联动。在制定产业政策时,对新增就业岗位多的项目给予贷款贴息。"
     ]
+
+
+def _pieces(text):
+    return [text[u.start : u.end] for u in units.split(text, 0, len(text))]
+
+
+def test_a_sentence_chaining_measures_gives_one_initiative_each():
+    text = (
+        "落实人力资源服务支持民营经济发展的政策措施,制定实施支持劳动密集型企业发展的措施办法,"
+        "实施援企稳岗政策,助力市场主体倍增。"
+    )
+    assert _pieces(text) == [
+        "落实人力资源服务支持民营经济发展的政策措施",
+        "制定实施支持劳动密集型企业发展的措施办法",
+        "实施援企稳岗政策,助力市场主体倍增。",
+    ]
+
+
+def test_what_belongs_to_one_measure_stays_with_it():
+    # The results it counts, the people it reached, the condition and the means it names.
+    assert _pieces("发放创业担保贷款1.26亿元,带动就业540人,同时开展返乡人员创业培训。") == [
+        "发放创业担保贷款1.26亿元,带动就业540人",
+        "同时开展返乡人员创业培训。",
+    ]
+    reached = "区人社局开发就业见习岗位620个,组织412名高校毕业生参加见习。"
+    assert _pieces(reached) == [reached]
+    condition = "对新认定的乡村就业工厂,给予每家3万元的场地租金补贴。"
+    assert _pieces(condition) == [condition]
+    recipients = "区人社局对赴外省务工的脱贫劳动力,按规定给予一次性交通补贴。"
+    assert _pieces(recipients) == [recipients]
+    term = "实施阶段性降低失业保险费率政策,实施期限至2021年12月31日。"
+    assert _pieces(term) == [term]
+    means = "劳务经纪人开展有组织劳务输出的,给予就业创业服务补贴。"
+    assert _pieces(means) == [means]
+
+
+def test_a_preamble_is_not_cut_into_measures():
+    text = "为推动实现更加充分更高质量就业,根据《浙江省就业促进规划》,制定本实施意见,落实各项政策。"
+    assert _pieces(text) == []
+
+
+def test_the_section_titles_listed_by_a_description_are_not_measures():
+    text = (
+        "该《意见》分把就业摆在经济社会发展的突出位置,深入实施就业优先战略;"
+        "大力促进创新引领创业,创业带动就业;加强就业创业服务和职业培训,促进就业创业;"
+        "强化组织领导,落实政府促进就业创业责任5部分26条。对首次创业的给予一次性创业补贴。"
+    )
+    assert _pieces(text) == ["对首次创业的给予一次性创业补贴。"]

@@ -40,3 +40,51 @@ def test_a_breakdown_of_a_figure_does_not_give_its_group_as_theme(themes_of):
     assert "poverty_alleviation" not in themes
     # Named as the measure's own target group, the same words still count.
     assert "poverty_alleviation" in themes_of("组织脱贫劳动力转移就业15万人。")
+
+
+def test_a_goal_clause_does_not_give_its_group_to_the_measure(themes_of):
+    text = "拓宽农民务工就业渠道,开展“春风行动”,力争全省脱贫劳动力务工就业规模稳定在95万人以上。"
+    assert themes_of(text) == {"rural_migrant_workers"}
+    # When the measure names no theme itself, the people it counts say whom it is for.
+    assert themes_of(
+        "下一步将实施“百日千万”招聘专项行动,确保离校未就业高校毕业生帮扶就业率达到90%以上。"
+    ) == {"graduates"}
+
+
+def test_a_list_of_programmes_of_one_theme_is_about_that_theme(themes_of):
+    text = "实施大学生村官、“三支一扶”、特岗计划和西部计划基层服务项目。"
+    assert themes_of(text) == {"graduates"}
+
+
+def test_a_heading_activity_gives_way_to_the_clause_own(db):
+    vocabulary = Vocabulary.from_database()
+    heading = ["(三)实施退役军人职业技能培训计划"]
+    assert set(vocabulary.themes_for("开展退役军人就业创业之星推选活动。", heading)) == {
+        "entrepreneurship",
+        "veterans",
+    }
+    # A heading's group still applies beside the clause's own activity.
+    graduates = ["(二)促进高校毕业生就业"]
+    assert set(vocabulary.themes_for("鼓励自主创业,给予一次性创业补贴。", graduates)) == {
+        "entrepreneurship",
+        "graduates",
+    }
+    assert "skills" in vocabulary.themes_for("落实职业介绍补贴。", heading)
+
+
+def test_rural_public_jobs_and_village_factories_are_rural_revitalisation_support(themes_of):
+    # 乡村公益性岗位 and 乡村就业工厂 are schemes of 乡村振兴就业帮扶; a public job in general
+    # (城乡公益性岗位) is for people with difficulties, not about poverty.
+    assert "poverty_alleviation" in themes_of("乡村公益性岗位安置就业困难人员2180人。")
+    assert "poverty_alleviation" not in themes_of("开展城乡公益性岗位质效提升年行动。")
+    assert "poverty_alleviation" in themes_of(
+        "对新认定的乡村就业工厂,给予每家3万元的场地租金补贴。"
+    )
+
+
+def test_a_village_factory_is_a_poverty_alleviation_workshop():
+    from initiatives.models import PolicyInstrument
+
+    vocabulary = Vocabulary.from_database()
+    found = vocabulary.instruments_in("宕昌县已认定乡村就业工厂38家。")
+    assert PolicyInstrument.objects.get(name="扶贫车间").pk in found
