@@ -51,9 +51,9 @@ class LanguageMiddleware(LocaleMiddleware):
 
 
 def page_urls(request):
-    """This page's URL in each language, the query string kept: ``zh`` and ``en``, and
-    ``zh_absolute`` / ``en_absolute`` for ``<link rel="alternate" hreflang>``. The home page
-    of each language when the page has no address in the other one (the admin, a 404)."""
+    """This page's URL in each language, the query string kept: ``zh`` and ``en`` (paths:
+    a page never names the host it was reached by). The home page of each language when
+    the page has no address in the other one (the admin, a 404)."""
     match = public_match(request.path_info)
     query = request.GET.urlencode()
     urls = {}
@@ -66,7 +66,6 @@ def page_urls(request):
                 url = f"{url}?{query}" if query else url
         key = code.split("-")[0]  # zh-hans → zh: a name a template can read
         urls[key] = url
-        urls[f"{key}_absolute"] = request.build_absolute_uri(url)
     return urls
 
 
