@@ -2,12 +2,15 @@
 
 A page's language is part of its address, so an English link can be shared and a search
 engine sees both versions (``config.urls`` puts the public pages in ``i18n_patterns``
-without a prefix for Chinese). The admin, the CSV and JSON files and the full download have
-one address each; there the language is still negotiated as before (the ``django_language``
-cookie, then ``Accept-Language``). The language switch is a pair of links to the same page
+without a prefix for Chinese). The CSV and JSON files and the full download have one
+address each and are the same for everyone (their links are the Chinese, unprefixed ones);
+the admin keeps choosing its language from the ``django_language`` cookie, then
+``Accept-Language``, as before. The language switch is a pair of links to the same page
 and query in the other language (``language_urls``); ``/i18n/setlang/`` still answers old
 forms by redirecting to the translated URL.
 """
+
+import functools
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
@@ -38,16 +41,21 @@ def public_match(path):
 
 
 class LanguageMiddleware(LocaleMiddleware):
-    """Django's LocaleMiddleware for the public pages (the language from the URL, Chinese
-    without a prefix); elsewhere the cookie or ``Accept-Language`` choose, as before."""
+    """Django's LocaleMiddleware, which gives the public pages the language of their URL
+    and everything else the default one; the admin alone still negotiates."""
 
     def process_request(self, request):
-        path = request.path_info
-        if translation.get_language_from_path(path) or public_match(path):
-            return super().process_request(request)
-        translation.activate(translation.get_language_from_request(request))
-        request.LANGUAGE_CODE = translation.get_language()
-        return None
+        if request.path.startswith(_admin_prefix()):
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()
+            return None
+        return super().process_request(request)
+
+
+@functools.cache
+def _admin_prefix():
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse("admin:index")
 
 
 def page_urls(request):
@@ -56,7 +64,7 @@ def page_urls(request):
     the page has no address in the other one (the admin, a 404)."""
     match = public_match(request.path_info)
     query = request.GET.urlencode()
-    urls = {}
+    urls = {"public": match is not None}  # only a public page has alternates to announce
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             if match is None:

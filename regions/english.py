@@ -9,7 +9,7 @@ Syllables are run together, with an apostrophe before one that starts with a, o 
 Xi'an). The province-level units whose English names are official are listed as such.
 """
 
-from pypinyin import Style, lazy_pinyin, load_phrases_dict, load_single_dict
+import functools
 
 NATIONAL = "China"
 
@@ -99,10 +99,8 @@ READINGS = {
     "吕梁": [["lǚ"], ["liáng"]],
     "万柏林": [["wàn"], ["bǎi"], ["lín"]],
 }
-load_phrases_dict(READINGS)
 # Characters whose place-name reading is not their most common one (长白, 宜都, 库尔勒, 喀什).
-load_single_dict({ord("长"): "cháng,zhǎng", ord("都"): "dū,dōu", ord("勒"): "lè,lēi"})
-load_single_dict({ord("什"): "shí,shén", ord("乐"): "lè,yuè"})
+CHARACTERS = {"长": "cháng,zhǎng", "都": "dū,dōu", "勒": "lè,lēi", "什": "shí,shén", "乐": "lè,yuè"}
 # One-character stems (the suffix 县 is cut before reading, so no phrase can match).
 STEMS = {"单": "Shan", "莘": "Shen", "蔚": "Yu", "歙": "She", "浚": "Xun"}
 
@@ -175,11 +173,22 @@ _PEOPLES_LONGEST_FIRST = sorted(PEOPLES, key=len, reverse=True)
 PREFECTURE, COUNTY = 2, 3
 
 
+@functools.cache
+def _syllables():
+    """pypinyin with the place-name readings, loaded on first use: its dictionaries take
+    seconds to load, and only a migration or a new region needs them."""
+    from pypinyin import Style, lazy_pinyin, load_phrases_dict, load_single_dict
+
+    load_phrases_dict(READINGS)
+    load_single_dict({ord(character): readings for character, readings in CHARACTERS.items()})
+    return functools.partial(lazy_pinyin, style=Style.NORMAL, v_to_u=True, errors="ignore")
+
+
 def pinyin(text):
     """四川 → Sichuan, 西安 → Xi'an: one word, capitalised, apostrophe before a, o, e."""
     if text in STEMS:
         return STEMS[text]
-    syllables = lazy_pinyin(text, style=Style.NORMAL, v_to_u=True, errors="ignore")
+    syllables = _syllables()(text)
     word = ""
     for syllable in syllables:
         if word and syllable[:1] in ("a", "o", "e"):

@@ -133,3 +133,19 @@ def test_files_and_the_admin_keep_one_address(client, loan):
     assert client.get("/initiatives/export.csv?q=创业").status_code == 200
     assert client.get("/en/admin/login/").status_code == 404
     assert client.get("/admin/login/").status_code == 200
+
+
+def test_files_are_the_same_whatever_the_browser_asks_for(client, loan):
+    chinese = client.get("/initiatives/export.csv?q=创业")
+    english = client.get("/initiatives/export.csv?q=创业", HTTP_ACCEPT_LANGUAGE="en")
+    assert b"".join(chinese.streaming_content) == b"".join(english.streaming_content)
+    client.cookies["django_language"] = "en"
+    api = client.get("/api/initiatives?q=创业").json()
+    assert f"/initiatives/{loan.pk}/" in str(api) and "/en/" not in str(api)
+
+
+def test_a_missing_page_offers_the_home_pages_and_announces_no_alternates(client):
+    response = client.get("/en/no-such-page/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert switch_link(html) == "/" and alternates(html) == {}
