@@ -182,7 +182,7 @@ MIDDLEWARE = [
     "config.middleware.InvalidCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.languages.LanguageMiddleware",  # /en/… English, Chinese at the root
     "django.middleware.common.CommonMiddleware",
     "config.middleware.AdminLoginThrottleMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -203,6 +203,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "config.languages.language_urls",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],

@@ -88,7 +88,7 @@ def document_list(request):
             for value, n in counts
         ]
 
-    provinces = facet("province", "issuing_region__province_id", lambda c: gaz.get(c).name)
+    provinces = facet("province", "issuing_region__province_id", lambda c: gaz.get(c).display_name)
     kinds = facet("kind", "kind", lambda k: kind_labels.get(k, k))
     years = facet("year", "year", str)
     years.reverse()  # newest first
@@ -164,7 +164,7 @@ def indicator_list(request):
         row["count"] += n
         if code is not None:
             place = gaz.get(code)
-            row["regions"].append((code, place.name if place else code, n))
+            row["regions"].append((code, place.display_name if place else code, n))
     for pk, label, n in labels:
         rows[pk]["labels"].append((label, n))
     shown = []

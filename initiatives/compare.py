@@ -113,7 +113,7 @@ def target_rows(codes, year):
             ).order_by("-year", "pk")[: MAX_TARGETS_PER_REGION + 1]
         )
         if len(found) > MAX_TARGETS_PER_REGION:
-            cut.append(gazetteer().get(code).name)
+            cut.append(gazetteer().get(code).display_name)
             found = found[:MAX_TARGETS_PER_REGION]
         for target in found:
             canonical = target.canonical_indicator
@@ -141,7 +141,10 @@ def target_rows(codes, year):
 def compare(request):
     codes, theme, year, notices = _choices(request.GET)
     gaz = gazetteer()
-    regions = [{"code": c, "name": gaz.get(c).name, "path": gaz.path_name(c)} for c in codes]
+    regions = [
+        {"code": c, "name": gaz.get(c).display_name, "path": gaz.display_path_name(c)}
+        for c in codes
+    ]
     ctx = {
         "notices": notices,
         "regions": regions,
@@ -177,6 +180,6 @@ def _suggestions(codes, theme, year):
     if year is not None:
         base.append(("year", str(year)))
     return [
-        {"name": r.name, "url": "?" + urlencode([*base, ("region", r.code)])}
-        for r in candidates.exclude(code__in=codes).only("code", "name").order_by("code")
+        {"name": r.display_name, "url": "?" + urlencode([*base, ("region", r.code)])}
+        for r in candidates.exclude(code__in=codes).only("code", "name", "name_en").order_by("code")
     ]

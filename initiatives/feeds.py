@@ -5,20 +5,31 @@ the most recently added to the knowledge base first, each entry linking to its i
 page. A feed reader polls it and shows what is new. The filter set is the search page's
 (and the CSV's), so the feed holds what the page holds.
 
+Region, instrument and indicator pages have their own feeds (``/regions/<code>/feed/``,
+``/instruments/<slug>/feed/``, ``/indicators/<label>/feed/``): the initiatives of the region
+and the places below it (the region page's list), of the instrument, and those that set or
+report a figure on the indicator, newest first in the same form.
+
 A feed is read by a program that shows no notices: a parameter the page would ignore and
 mention is refused here with a 400 saying which one, so a mistyped subscription fails at
 once instead of quietly following a wider search.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.syndication.views import Feed
-from django.http import HttpResponseBadRequest
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponseBadRequest, QueryDict
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from initiatives.models import Initiative, PolicyInstrument, Target
 from initiatives.search.facets import active_chips, without
 from initiatives.search.filters import InitiativeFilter
+from regions.models import Region
 
 FEED_SIZE = 50
 SUMMARY_LENGTH = 300
@@ -46,10 +57,7 @@ class InitiativeFeed(Feed):
         return reverse("initiative_feed") + without(filter_set.data)
 
     def items(self, filter_set):
-        # Newest in the knowledge base first: what a follower has not seen yet.
-        return (
-            filter_set.filtered().select_related("document").order_by("-created", "-pk")[:FEED_SIZE]
-        )
+        return newest(filter_set.filtered())
 
     def item_title(self, item):
         return item.title
@@ -69,6 +77,92 @@ class InitiativeFeed(Feed):
 
     def item_categories(self, item):
         return [str(item.document.get_kind_display())]
+
+
+def newest(initiatives):
+    # Newest in the knowledge base first: what a follower has not seen yet.
+    return initiatives.select_related("document").order_by("-created", "-pk")[:FEED_SIZE]
+
+
+@dataclass
+class Scope:
+    """What a region, instrument or indicator feed follows: its title, its page, its own
+    address and its initiatives."""
+
+    title: str
+    link: str
+    feed_url: str
+    initiatives: QuerySet
+
+
+class ScopedFeed(InitiativeFeed):
+    def get_object(self, request, scope):
+        return scope
+
+    def title(self, scope):
+        return _("地方就业举措：%(filters)s") % {"filters": scope.title}
+
+    def subtitle(self, scope):
+        return _("最新收录的举措在前")
+
+    def link(self, scope):
+        return scope.link
+
+    def feed_url(self, scope):
+        return scope.feed_url
+
+    def items(self, scope):
+        return newest(scope.initiatives)
+
+
+def _scoped(data):
+    """The visible initiatives the search page finds for ``data`` (one fixed scope)."""
+    return InitiativeFilter(QueryDict(data)).filtered()
+
+
+@require_GET
+def region_feed(request, code):
+    """The region page's initiatives: the region and every place below it."""
+    region = get_object_or_404(Region, code=code)
+    if region.level == Region.Level.NATIONAL:
+        initiatives = _scoped("")
+    else:
+        initiatives = _scoped(f"region={region.code}")
+    scope = Scope(
+        region.display_name,
+        region.get_absolute_url(),
+        reverse("region_feed", args=[region.code]),
+        initiatives,
+    )
+    return ScopedFeed()(request, scope=scope)
+
+
+@require_GET
+def instrument_feed(request, slug):
+    instrument = get_object_or_404(PolicyInstrument, slug=slug)
+    scope = Scope(
+        instrument.display_name,
+        instrument.get_absolute_url(),
+        reverse("instrument_feed", args=[instrument.slug]),
+        _scoped(f"instrument={instrument.slug}"),
+    )
+    return ScopedFeed()(request, scope=scope)
+
+
+@require_GET
+def indicator_feed(request, indicator):
+    """Initiatives with a visible target or result labelled ``indicator`` (the indicator
+    page's rows, read from the initiatives they belong to)."""
+    targets = Target.objects.visible().filter(indicator=indicator)
+    if not targets.exists():
+        raise Http404
+    scope = Scope(
+        indicator,
+        reverse("indicator_detail", args=[indicator]),
+        reverse("indicator_feed", args=[indicator]),
+        Initiative.objects.visible().filter(pk__in=targets.values("initiative_id")),
+    )
+    return ScopedFeed()(request, scope=scope)
 
 
 @require_GET

@@ -15,7 +15,9 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_detail, name="document_detail"),
     path("instruments/", browse.instrument_list, name="instrument_list"),
     path("instruments/<slug:slug>/", views.instrument_detail, name="instrument_detail"),
+    path("instruments/<slug:slug>/feed/", feeds.instrument_feed, name="instrument_feed"),
     path("indicators/", browse.indicator_list, name="indicator_list"),
-    # Indicators are free Chinese text that may hold a "/": hence <path:>.
+    # Indicators are free Chinese text that may hold a "/": hence <path:>, the feed first.
+    path("indicators/<path:indicator>/feed/", feeds.indicator_feed, name="indicator_feed"),
     path("indicators/<path:indicator>/", views.indicator_detail, name="indicator_detail"),
 ]

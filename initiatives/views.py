@@ -32,9 +32,10 @@ SECTION_CHARS = 60_000
 
 
 def region_paths(codes):
-    """``[[(code, name), …] per region]``: province down to the region, for breadcrumbs."""
+    """``[[(code, name), …] per region]``: province down to the region, for breadcrumbs (the
+    names in the page's language)."""
     gaz = gazetteer()
-    return [[(p.code, p.name) for p in gaz.path(code)] for code in codes]
+    return [gaz.display_path(code) for code in codes]
 
 
 def home(request):

@@ -81,7 +81,7 @@ class RegionForm(forms.ModelForm):
 
     class Meta:
         model = Region
-        fields = ["code", "name", "short_name", "aliases", "level", "parent"]
+        fields = ["code", "name", "short_name", "name_en", "aliases", "level", "parent"]
 
 
 @admin.register(Region)
@@ -95,12 +95,12 @@ class RegionAdmin(admin.ModelAdmin):
     """
 
     form = RegionForm
-    list_display = ["code", "name", "short_name", "level", "parent", "alias_list"]
+    list_display = ["code", "name", "short_name", "name_en", "level", "parent", "alias_list"]
     list_display_links = ["code", "name"]
     list_filter = ["level"]
     list_select_related = ["parent"]
     list_per_page = 50
-    search_fields = ["=code", "name", "short_name"]
+    search_fields = ["=code", "name", "short_name", "name_en"]
     autocomplete_fields = ["parent"]
     ordering = ["code"]
     show_full_result_count = False
@@ -122,8 +122,8 @@ class RegionAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["code", "name", "short_name", "aliases", "level", "parent"]
-        return ["path_name", "code", "name", "short_name", "aliases", "level", "parent"]
+            return ["code", "name", "short_name", "name_en", "aliases", "level", "parent"]
+        return ["path_name", "code", "name", "short_name", "name_en", "aliases", "level", "parent"]
 
     def has_change_permission(self, request, obj=None):
         # One POST renamed 湄潭县 to 湄谭县 on the live site: official names are the

@@ -9,7 +9,10 @@ next request (``regions.data_version``).
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language
+
 from regions import data_version
+from regions.english import english_short_name
 
 NATIONAL_CODE = "000000"
 NATIONAL, PROVINCE, PREFECTURE, COUNTY = 0, 1, 2, 3
@@ -25,6 +28,19 @@ class Place:
     province_code: str | None
     prefecture_code: str | None
     aliases: tuple = field(default=())
+    name_en: str = ""
+
+    @property
+    def display_name(self):
+        """The name in the page's language (四川省 / Sichuan Province)."""
+        return (self.name_en or self.name) if get_language() == "en" else self.name
+
+    @property
+    def display_short_name(self):
+        """The short name in the page's language (四川 / Sichuan), for tiles and facets."""
+        if get_language() == "en" and self.name_en:
+            return english_short_name(self.name_en)
+        return self.short_name
 
 
 class Gazetteer:
@@ -70,6 +86,14 @@ class Gazetteer:
     def path_name(self, code):
         return "/".join(p.name for p in self.path(code))
 
+    def display_path(self, code):
+        """[(code, name in the page's language), …] from the province down to ``code``."""
+        return [(p.code, p.display_name) for p in self.path(code)]
+
+    def display_path_name(self, code):
+        """``四川省/乐山市``, or ``Sichuan Province/Leshan`` on English pages."""
+        return "/".join(p.display_name for p in self.path(code))
+
     def province_of(self, code):
         place = self.by_code.get(code)
         if place is None or place.level == NATIONAL:
@@ -112,8 +136,11 @@ def gazetteer():
         "province_id",
         "prefecture_id",
         "aliases",
+        "name_en",
     )
-    built = Gazetteer([Place(*row[:7], aliases=tuple(row[7] or ())) for row in rows])
+    built = Gazetteer(
+        [Place(*row[:7], aliases=tuple(row[7] or ()), name_en=row[8]) for row in rows]
+    )
     _cached = (version, built)
     return built
 

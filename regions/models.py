@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 NATIONAL_CODE = "000000"
@@ -43,6 +44,13 @@ class Region(models.Model):
     code = models.CharField(_("代码"), max_length=6, primary_key=True)
     name = models.CharField(_("名称"), max_length=64, db_index=True)
     short_name = models.CharField(_("简称"), max_length=32, db_index=True)
+    name_en = models.CharField(
+        _("英文名"),
+        max_length=120,
+        blank=True,
+        default="",
+        help_text=_("留空则按汉语拼音生成，如 四川省 → Sichuan Province"),
+    )
     aliases = models.JSONField(
         _("别名"), default=list, blank=True, help_text=_("其他常见写法，每项一个名称")
     )
@@ -83,6 +91,10 @@ class Region(models.Model):
 
     def save(self, *args, **kwargs):
         self.fill_ancestors()
+        if not self.name_en:
+            from regions.english import english_name
+
+            self.name_en = english_name(self.name, self.level)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -111,6 +123,11 @@ class Region(models.Model):
 
     def path(self):
         return [*self.ancestors(), self]
+
+    @property
+    def display_name(self):
+        """The name in the page's language: 四川省, or Sichuan Province on English pages."""
+        return (self.name_en or self.name) if get_language() == "en" else self.name
 
     @property
     def path_name(self):

@@ -12,6 +12,19 @@ def _fresh_gazetteer_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # A request to /en/… leaves English active in the thread (as Django's LocaleMiddleware
+    # does; the next request sets its own). A test's reverse() and get_absolute_url() outside
+    # a request start from the default language, the Chinese addresses at the root.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _frequent_words_ranked_in_the_test(monkeypatch):
     # A background thread has its own connection, which sees neither the test's transaction
     # nor its in-memory database: tests call facet_index.rank_frequent_terms themselves.

@@ -89,15 +89,17 @@ def test_switch_to_english_keeps_the_search(live_server, browser_page, data):
     page = browser_page
     page.goto(f"{live_server.url}/initiatives/?q=创业担保贷款&province=510000")
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Search initiatives").is_visible()
-    assert "province=510000" in page.url
+    assert "/en/initiatives/?" in page.url and "province=510000" in page.url
     assert result_count(page) == 1
-    page.get_by_role("button", name="简体中文").click()
+    assert page.get_by_role("link", name="Sichuan Province").first.is_visible()
+    page.get_by_role("link", name="简体中文").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    assert "/en/" not in page.url and "province=510000" in page.url
 
 
 def test_the_search_page_works_by_keyboard_alone(live_server, browser_page, data):

@@ -114,8 +114,7 @@ def test_compare_reads_no_document_text_and_a_fixed_number_of_queries(client, re
 
 
 def test_compare_in_english(client, regions):
-    client.cookies["django_language"] = "en"
-    html = client.get("/compare/?region=510000&region=350000").content.decode()
+    html = client.get("/en/compare/?region=510000&region=350000").content.decode()
     assert "Compare regions" in html and "Policy instruments × regions" in html
     # Indicators and instruments by their English names.
     name = Indicator.objects.get(code="urban_new_jobs").name_en

@@ -188,8 +188,7 @@ def test_data_page_explains_codes_values_and_citation(page, corpus):
 
 
 def test_data_page_in_english(client, corpus):
-    client.cookies["django_language"] = "en"
-    response = client.get("/data/", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get("/en/data/")
     assert response.status_code == 200
     assert "Data dictionary" in response.content.decode()
 

@@ -3,12 +3,12 @@
 import re
 import xml.etree.ElementTree as ET
 from html import unescape
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import pytest
 
-from initiatives.models import Initiative, Status
-from tests.factories import make_initiative
+from initiatives.models import Initiative, PolicyInstrument, Status
+from tests.factories import make_initiative, make_target
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +100,69 @@ def test_the_search_page_offers_the_feed_of_its_own_search(client, corpus):
     assert href.startswith("/initiatives/feed/?") and "province=510000" in href
     assert "page=" not in href
     assert client.get(href).status_code == 200
+
+
+# --- Region, instrument and indicator pages ------------------------------------------------
+
+
+def atom(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response["Content-Type"].startswith("application/atom+xml")
+    return ET.fromstring(response.content)
+
+
+def test_a_region_feed_holds_the_region_and_the_places_below_it_newest_first(client, corpus):
+    root = atom(client, "/regions/510000/feed/")
+    assert root.find(f"{ATOM}title").text == "地方就业举措：四川省"
+    assert entry_ids(root) == [corpus[1].pk, corpus[0].pk]
+    assert entry_ids(atom(client, "/regions/511100/feed/")) == [corpus[0].pk]
+    assert len(entry_ids(atom(client, "/regions/000000/feed/"))) == 3
+    assert client.get("/regions/999999/feed/").status_code == 404
+
+
+def test_an_instrument_feed_holds_the_initiatives_using_it(client, corpus):
+    loan = make_initiative(text="巨鹿县发放创业担保贷款。", regions=("130533",))
+    loan.instruments.set(PolicyInstrument.objects.filter(name="创业担保贷款"))
+    root = atom(client, "/instruments/business-startup-guarantee-loan/feed/")
+    assert "创业担保贷款" in root.find(f"{ATOM}title").text
+    assert entry_ids(root) == [loan.pk]
+    assert client.get("/instruments/no-such-thing/feed/").status_code == 404
+
+
+def test_an_indicator_feed_holds_the_initiatives_reporting_it(client, corpus):
+    make_target(initiative=corpus[2], indicator="城镇新增就业", text="城镇新增就业20000人")
+    make_target(initiative=corpus[1], indicator="创业培训", text="创业培训1000人")
+    root = atom(client, "/indicators/城镇新增就业/feed/")
+    assert entry_ids(root) == [corpus[2].pk]
+    assert client.get("/indicators/没有的指标/feed/").status_code == 404
+
+
+def test_an_english_feed_has_english_titles_and_english_links(client, corpus):
+    root = atom(client, "/en/regions/510000/feed/")
+    assert root.find(f"{ATOM}title").text.endswith("Sichuan Province")
+    links = [e.find(f"{ATOM}link").get("href") for e in root.findall(f"{ATOM}entry")]
+    assert links and all(re.search(r"/en/initiatives/\d+/$", link) for link in links)
+
+
+@pytest.mark.parametrize(
+    ("page_url", "feed_url"),
+    [
+        ("/regions/511100/", "/regions/511100/feed/"),
+        (
+            "/instruments/business-startup-guarantee-loan/",
+            "/instruments/business-startup-guarantee-loan/feed/",
+        ),
+        ("/indicators/城镇新增就业/", "/indicators/城镇新增就业/feed/"),
+    ],
+)
+def test_browse_pages_offer_their_feed_in_the_head_and_as_a_link(
+    client, corpus, page_url, feed_url
+):
+    make_target(initiative=corpus[0], indicator="城镇新增就业", text="城镇新增就业20000人")
+    html = client.get(page_url).content.decode()
+    head = re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"', html)
+    visible = re.search(r'<a class="feed" href="([^"]+)"[^>]*>订阅</a>', html)
+    assert head and visible
+    assert unquote(unescape(head.group(1))) == unquote(unescape(visible.group(1))) == feed_url
+    assert client.get(unescape(visible.group(1))).status_code == 200

@@ -60,7 +60,7 @@ def _row(text):
         "initiative": initiative,
         "regions": [[("440000", text)]],
         "themes": [SimpleNamespace(name_zh=text, name_en="Skills")],
-        "instruments": [SimpleNamespace(slug="loan", name=text)],
+        "instruments": [SimpleNamespace(slug="loan", name=text, name_en="Start-up loan")],
         "snippet": [(text, True), (text, False)],
     }
 
@@ -134,7 +134,9 @@ def test_result_list_uses_the_theme_name_of_the_page_language():
         html = fragments.result_list([_row("技能")], 21)
     assert html.startswith('<ol class="result-list" start="21">')
     assert '<span class="tag">Skills</span>' in html
-    assert '<a href="/documents/7/?at=120#i9">技能</a>' in html
+    assert '<a class="tag instrument" href="/en/instruments/loan/">Start-up loan</a>' in html
+    # Links stay in the page's language.
+    assert '<a href="/en/documents/7/?at=120#i9">技能</a>' in html
 
 
 @pytest.mark.django_db

@@ -123,7 +123,6 @@ def test_data_page_explains_releases_and_the_panel(client, corpus, settings):  #
     assert "datapackage.json 的 version" in page
     assert "<code>ODbL-1.0</code>" in page
     assert "右删失" in page and 'href="/data/adoption_panel.csv"' in page
-    client.cookies["django_language"] = "en"
-    english = client.get("/data/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = client.get("/en/data/").content.decode()
     assert "censored at its last covered year" in english
     assert "Each download is a release" in english

@@ -1,7 +1,8 @@
 """The English interface: a complete, compiled catalog, and English pages that use it.
 
-The site picks English from the ``django_language`` cookie (set by the language switch,
-/i18n/setlang/) or, without it, from ``Accept-Language`` (LocaleMiddleware). Pages also show
+The public pages are English under /en/ and Chinese at the root (config.languages); the
+admin still picks English from the ``django_language`` cookie or ``Accept-Language``. Pages
+also show
 data in Chinese (region, theme and instrument names, document titles and text, the Chinese
 half of the data dictionary), so the page checks look for *interface* strings - the
 catalog's own Chinese msgids - rather than for any Chinese character at all.
@@ -183,9 +184,14 @@ def _visible_strings(html):
     return {unescape(s).strip() for s in [*texts, *attributes]} - {""}
 
 
+def english_url(url):
+    """/initiatives/ → /en/initiatives/; the admin has one address (the cookie chooses)."""
+    return url if url.startswith("/admin/") else "/en" + url
+
+
 def get_english(client, url):
     client.cookies["django_language"] = "en"
-    response = client.get(url)
+    response = client.get(english_url(url))
     assert response.status_code == 200, url
     html = response.content.decode()
     assert re.search(r'<html lang="en[-"]', html), url
@@ -243,7 +249,7 @@ def test_english_home_page(client, corpus):
         assert text in html
     assert "Latest documents" in html
     # The language switch offers the other language, in that language.
-    assert 'value="zh-hans" lang="zh-Hans">简体中文</button>' in html
+    assert '<a href="/" hreflang="zh-Hans" lang="zh-Hans">简体中文</a>' in html
 
 
 @pytest.mark.django_db
@@ -255,12 +261,23 @@ def test_english_pages_on_an_empty_site_are_free_of_chinese_apart_from_the_switc
 
 
 @pytest.mark.django_db
-def test_accept_language_selects_english_too(client, corpus):
-    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
-    html = response.content.decode()
-    assert response.status_code == 200
+def test_the_address_not_the_browser_chooses_the_language_of_a_page(client, corpus):
+    """A shared link shows what its sender saw: the root is Chinese whatever the browser
+    asks for or the cookie says, /en/ is English."""
+    client.cookies["django_language"] = "en"
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="zh-Hans">' in html
+    assert "数据说明" in html and ">English</a>" in html
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get("/en/", HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
     assert '<html lang="en">' in html
     assert "Data dictionary" in html and "数据说明" not in html
+
+
+@pytest.mark.django_db
+def test_accept_language_still_selects_english_in_the_admin(client):
+    response = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Log in" in response.content.decode()
 
 
 @pytest.mark.django_db

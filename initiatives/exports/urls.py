@@ -1,5 +1,6 @@
-"""CSV export, JSON API, OpenAPI description, data dictionary and full download (included
-before initiatives.urls)."""
+"""CSV export, JSON API, OpenAPI description and full download (included before
+initiatives.urls, at one address each); ``pages``: the data dictionary, a page in both
+languages (config.urls)."""
 
 from django.urls import path
 
@@ -26,9 +27,10 @@ urlpatterns = [
     path("api/initiatives", export_views.api_initiatives, name="api_initiatives"),
     path("api/targets", export_views.api_targets, name="api_targets"),
     path("api/openapi.json", openapi.openapi, name="api_openapi"),
-    path("data/", export_views.data_dictionary, name="data_dictionary"),
     # Coverage and the adoption panel (initiatives.exports.research): whole tables, no filters.
     path("data/coverage.csv", research.coverage_csv, name="coverage_export"),
     path("data/adoption_panel.csv", research.adoption_panel_csv, name="adoption_panel_export"),
     path("data/knowledge-base.zip", export_views.knowledge_base_download, name="data_download"),
 ]
+
+pages = [path("data/", export_views.data_dictionary, name="data_dictionary")]

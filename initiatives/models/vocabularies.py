@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,6 +21,11 @@ class Theme(models.Model):
 
     def __str__(self):
         return self.name_zh
+
+    @property
+    def display_name(self):
+        """The name in the page's language."""
+        return self.name_en if get_language() == "en" and self.name_en else self.name_zh
 
 
 class PolicyInstrument(models.Model):
@@ -55,6 +61,11 @@ class PolicyInstrument(models.Model):
     def get_absolute_url(self):
         return reverse("instrument_detail", args=[self.slug])
 
+    @property
+    def display_name(self):
+        """The name in the page's language."""
+        return self.name_en if get_language() == "en" and self.name_en else self.name
+
 
 class Indicator(models.Model):
     """A canonical employment indicator (城镇新增就业, 城镇登记失业率…) that targets link to.
@@ -79,3 +90,8 @@ class Indicator(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def display_name(self):
+        """The name in the page's language."""
+        return self.name_en if get_language() == "en" and self.name_en else self.name

@@ -106,7 +106,7 @@ def province_map(province_facet, base_url=""):
     for code, (col, row) in PROVINCE_GRID.items():
         value = by_code.get(code)
         place = places.get(code)
-        label = place.short_name if place else code
+        label = place.display_short_name if place else code
         tiles.append(
             Tile(
                 code=code,
@@ -398,7 +398,7 @@ def pair_targets(targets):
     pairs.sort(key=lambda p: _order(p.first))
     gaz = gazetteer()
     for pair in pairs:
-        pair.path = [(p.code, p.name) for p in gaz.path(pair.region_id)] if pair.region_id else []
+        pair.path = gaz.display_path(pair.region_id) if pair.region_id else []
     return pairs
 
 

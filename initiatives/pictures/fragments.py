@@ -35,14 +35,14 @@ def environment(**options):
 
 
 @functools.lru_cache(maxsize=8192)  # every GB/T 2260 code, the instruments, documents
-def _reverse(prefix, name, arg):
+def _reverse(prefix, language, name, arg):
     return reverse(name, args=[arg])
 
 
 def url(name, arg):
     """The URL of a page with one argument, e.g. ``url("region_detail", code)``: some 60 per
-    search page, so cached (the script prefix is part of the key)."""
-    return _reverse(get_script_prefix(), name, arg)
+    search page, so cached (the script prefix and the language, /en/…, are part of the key)."""
+    return _reverse(get_script_prefix(), get_language(), name, arg)
 
 
 def initiatives_of(name, count):

@@ -138,7 +138,7 @@ def province_facet(filter_set):
         facet.append(
             FacetValue(
                 place.code,
-                place.short_name if get_language() != "en" else place.name,
+                place.display_short_name,
                 counts.get(place.code, 0),
                 place.code in chosen,
                 url,
@@ -182,7 +182,7 @@ def place_children_facet(filter_set):
         items = [
             (
                 child.code,
-                child.name,
+                child.display_name,
                 by_level[child.level].get(child.code, 0),
                 child.code in chosen_regions,
             )
@@ -190,7 +190,7 @@ def place_children_facet(filter_set):
             if child.level in (PREFECTURE, COUNTY)
         ]
         items = [item for item in items if item[2] or item[3]]
-        head = FacetValue(parent, place.name, 0, True)
+        head = FacetValue(parent, place.display_name, 0, True)
         groups.append((head, _facet(filter_set, "region", items)))
     return groups
 
@@ -290,8 +290,8 @@ def active_chips(filter_set):
     chips.extend(query_chips(filter_set))
     kinds = dict(Document.Kind.choices)
     labels = {
-        "province": lambda v: gaz.get(v).name,
-        "region": lambda v: gaz.path_name(v) or gaz.get(v).name,
+        "province": lambda v: gaz.get(v).display_name,
+        "region": lambda v: gaz.display_path_name(v) or gaz.get(v).display_name,
         "theme": lambda v: (
             filter_set.themes[v].name_en if english else filter_set.themes[v].name_zh
         ),
@@ -327,12 +327,15 @@ def query_chips(filter_set):
     """The chips of the search box: its words (one chip), each place it names ("在 四川省
     范围内") and each excluded word; each removes only its own part of ``q``."""
     data, gaz, parsed = filter_set.data, gazetteer(), filter_set.parsed
+    english = get_language() == "en"
     chips = []
     if filter_set.terms:
         chips.append(Chip(f"“{parsed.searched_text}”", with_query(data, parsed.without(kind=WORD))))
     for position, token in enumerate(parsed.tokens):
         if token.kind == REGION:
-            names = "、".join(gaz.get(code).name for code in token.codes)
+            names = (", " if english else "、").join(
+                gaz.get(code).display_name for code in token.codes
+            )
             label = _("在 %(place)s 范围内") % {"place": names}
         elif token.kind == EXCLUDE and token.text in parsed.excluded:
             label = _("不含“%(word)s”") % {"word": token.text}
