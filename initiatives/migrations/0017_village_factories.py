@@ -40,6 +40,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("initiatives", "0015_tasks")]
+    dependencies = [("initiatives", "0016_release")]
 
     operations = [migrations.RunPython(forwards, backwards)]
