@@ -55,6 +55,18 @@ class Gazetteer:
                 if name and name != p.name and len(name) >= 2:
                     self.short.setdefault(name, []).append(p.code)
         self.max_name_length = max((len(n) for n in (*self.official, *self.short)), default=0)
+        # English names as a visitor of the English pages types them, lower case: the full
+        # name (sichuan province), a province without its level (sichuan, inner mongolia)
+        # and, from four letters, a city's or county's romanised name alone (leshan, julu).
+        self.english = {}
+        for p in places:
+            if p.name_en:
+                names = [p.name_en, english_short_name(p.name_en)]
+                if p.level != PROVINCE:
+                    names.append(p.name_en.split()[0])
+                for name in dict.fromkeys(names):
+                    if len(name) >= 4:
+                        self.english.setdefault(name.lower(), []).append(p.code)
         # Counties by the province and by the prefecture they lie in: resolving a mention
         # near a province or city looks at its few counties, not at every place.
         self._counties_within = {}

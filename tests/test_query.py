@@ -223,3 +223,30 @@ def test_the_word_chip_holds_phrases_and_or_groups(client, samples):
     found = chips(page(client, '"就业创业" OR 见习 乐山'))
     assert '“"就业创业" OR 见习”' in found
     assert parse_qs(urlparse(found['“"就业创业" OR 见习”']).query)["q"] == ["乐山"]
+
+
+def test_english_words_stand_for_the_vocabularies_chinese_words():
+    parsed = parse("Sichuan skills SYB employment")
+    place, skills, syb, employment = parsed.tokens
+    assert (place.kind, place.codes) == (REGION, ("510000",))
+    assert skills.kind == ANY and skills.text == "skills"
+    assert {"skills", "技能", "培训"} <= {o.text for o in skills.options}
+    # An acronym found in Chinese documents (SYB training) is no vocabulary word: kept as typed.
+    assert (syb.kind, syb.text) == (WORD, "SYB")
+    # A word in many names is its plain Chinese word, not the first theme naming it.
+    assert [o.text for o in employment.options] == ["employment", "就业"]
+    assert parse("Julu County").region_codes == ["130529"]
+    assert parse("leshan").region_codes == ["511100"]
+
+
+def test_an_english_query_finds_the_chinese_rows(client, samples):
+    skills = csv_ids(client, "skills")
+    assert skills and csv_ids(client, "技能") <= skills and csv_ids(client, "培训") <= skills
+    assert api_ids(client, "skills") == skills
+    leshan_skills = csv_ids(client, "Leshan skills")
+    assert leshan_skills and leshan_skills == csv_ids(client, "乐山 skills")
+    assert leshan_skills < skills
+    html = client.get("/en/initiatives/?q=skills").content.decode()
+    assert '<html lang="en">' in html and "Sichuan" in html
+    count = re.search(r"(\d+) initiatives?", html)
+    assert count and int(count.group(1)) == len(skills), count

@@ -3,11 +3,15 @@
 The box takes what a policy officer types: ``乐山 创业担保贷款``, ``四川 高校毕业生 -贷款``.
 The text is cut at spaces (ASCII or full-width) into tokens, each read on its own:
 
-- a place name or short name of the gazetteer (四川, 乐山, 巨鹿县, 金牛区) is a region
-  filter, not a word: most initiatives never repeat their own region's name;
+- a place name or short name of the gazetteer (四川, 乐山, 巨鹿县, 金牛区; in English
+  Sichuan, Leshan) is a region filter, not a word: most initiatives never repeat their own
+  region's name;
 - ``-word`` or ``NOT word`` excludes the initiatives whose text holds that word;
 - ``"exact phrase"`` (ASCII or Chinese quotes) must appear as typed, spaces and all;
 - ``A OR B`` matches either side (``A OR B C``: A or B, and C; ``A OR B OR C`` chains);
+- an English word of a theme's or an instrument's English name (``skills``, ``loan``) is
+  searched as that vocabulary's Chinese words or the word itself (the documents are Chinese;
+  an English page's visitor types English);
 - anything else is searched as words (``initiatives.search.segmentation.query_terms``).
 
 Only whole tokens are read as places: 中山 inside 中山大学 stays a word. The tokens are kept
@@ -17,6 +21,7 @@ in order so that a chip can give the query without one of them.
 import re
 from dataclasses import dataclass, field
 
+from initiatives.models import PolicyInstrument, Theme
 from initiatives.search.segmentation import normalise, query_terms
 from regions.gazetteer import NATIONAL, gazetteer
 
@@ -107,7 +112,8 @@ def place_codes(name):
             codes = [c for c in table.get(spelling, ()) if gaz.get(c).level != NATIONAL]
             if codes:
                 return tuple(codes)
-    return ()
+    codes = [c for c in gaz.english.get(name.lower(), ()) if gaz.get(c).level != NATIONAL]
+    return tuple(codes)
 
 
 def _pieces(text):
@@ -141,11 +147,66 @@ def parse(text):
             tokens.append(Token(EXCLUDE, piece[1:].lstrip("-－—"), raw=(piece,)))
             continue
         codes = place_codes(piece) if len(piece) >= 2 else ()
+        chinese = english_terms(piece) if not codes and ENGLISH_WORD.fullmatch(piece) else ()
         if codes:
             tokens.append(Token(REGION, piece, codes=codes, raw=(piece,)))
+        elif chinese:
+            options = tuple(Token(WORD, w, raw=(w,)) for w in (piece, *chinese))
+            tokens.append(Token(ANY, piece, raw=(piece,), options=options))
         else:
             tokens.append(Token(WORD, piece, raw=(piece,)))
     return ParsedQuery(_or_groups(tokens, pieces))
+
+
+ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
+# Words of the English names that say nothing on their own.
+ENGLISH_STOPWORDS = frozenset(
+    "and the for with from into its their of on in to by or not via per non new other all".split()
+)
+MAX_ENGLISH_OPTIONS = 12
+# Words in many vocabulary names, where the names would mislead (employment is in the
+# poverty theme's name, but means 就业 everywhere): searched as their plain Chinese word.
+ENGLISH_GENERAL = {
+    "employment": ("就业",),
+    "job": ("就业", "岗位"),
+    "jobs": ("就业", "岗位"),
+    "unemployment": ("失业",),
+    "unemployed": ("失业",),
+    "workers": ("劳动者", "职工"),
+    "enterprise": ("企业",),
+    "enterprises": ("企业",),
+}
+
+
+def _english_words(name):
+    """The lower-case words of an English name, plurals also in the singular."""
+    words = set()
+    for word in re.findall(r"[a-z]+", name.lower()):
+        if len(word) >= 3 and word not in ENGLISH_STOPWORDS:
+            words.add(word)
+            if word.endswith("s") and len(word) > 3:
+                words.add(word[:-1])
+    return words
+
+
+def english_terms(word):
+    """The Chinese words an English query word stands for: each theme whose English name
+    holds the word gives its Chinese name and sentence cues, each such instrument its
+    name; at most ``MAX_ENGLISH_OPTIONS``, themes first. Read from the vocabularies
+    curators edit, so a new English name is searchable at once."""
+    key = word.lower()
+    if key in ENGLISH_STOPWORDS:
+        return ()
+    if key in ENGLISH_GENERAL:
+        return ENGLISH_GENERAL[key]
+    found = []
+    for theme in Theme.objects.order_by("position", "key"):
+        if key in _english_words(theme.name_en):
+            found += [theme.name_zh, *theme.cues]
+    for instrument in PolicyInstrument.objects.order_by("name").only("name", "name_en"):
+        if key in _english_words(instrument.name_en):
+            found.append(instrument.name)
+    return tuple(dict.fromkeys(found))[:MAX_ENGLISH_OPTIONS]
 
 
 def _or_groups(tokens, pieces):
