@@ -132,7 +132,7 @@ def test_result_list_uses_the_theme_name_of_the_page_language():
     assert '<span class="tag">Skills</span>' not in fragments.result_list([_row("技能")], 21)
     with translation.override("en"):
         html = fragments.result_list([_row("技能")], 21)
-    assert html.startswith('<ol class="result-list" start="21">')
+    assert html.startswith('<ol class="result-list" id="results" tabindex="-1" start="21">')
     assert '<span class="tag">Skills</span>' in html
     assert '<a href="/documents/7/?at=120#i9">技能</a>' in html
 
