@@ -1,6 +1,7 @@
 """The public pages' repeated fragments (facet lists, region links, tile map, bar chart, result
 list): drawn from Jinja2 templates with every value escaped, in either language."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -94,6 +95,19 @@ def test_facet_list_marks_the_selected_value_and_says_so_in_words():
     assert '<span class="label">广东</span>' in html and '<span class="count">12</span>' in html
     assert html.count("（已选，点击取消）") == 1  # only on the selected value
     assert html.startswith('<ul class="facet-list">\n') and html.endswith("</ul>\n")
+
+
+def test_facet_list_pins_the_selected_values_to_the_top():
+    html = fragments.facet_list(
+        [
+            FacetValue("110000", "北京", 3, False),
+            FacetValue("440000", "广东", 12, True),
+            FacetValue("510000", "四川", 1, False),
+            FacetValue("650000", "新疆", 0, True),
+        ]
+    )
+    labels = re.findall(r'<span class="label">(.*?)</span>', html)
+    assert labels == ["广东", "新疆", "北京", "四川"]
 
 
 def test_an_empty_facet_says_none_in_the_page_language():
