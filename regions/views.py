@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from initiatives.pictures import charts
 from initiatives.search import facets
 from initiatives.search.filters import InitiativeFilter, TargetFilter
+from initiatives.search.highlight import snippet
 from initiatives.views import PAGE_SIZE, RESULT_ROWS, region_paths, result_rows
 from regions.models import Region
 
@@ -19,13 +20,16 @@ def region_detail(request, code):
         scope["region"] = region.code
     filter_set = InitiativeFilter(scope)
     page = Paginator(filter_set.results(RESULT_ROWS), PAGE_SIZE).get_page(request.GET.get("page"))
+    results = result_rows(filter_set, page)
+    for row in results:  # the opening of each text, as the search page shows it
+        row["snippet"] = snippet(row["initiative"].text, [])
     targets = TargetFilter(scope).qs
     ctx = {
         "region": region,
         "breadcrumb": region_paths([region.code])[0],
         "children": children_with_counts(region, filter_set.selection),
         "page": page,
-        "results": result_rows(filter_set, page),
+        "results": results,
         "target_pairs": charts.draw_pairs(charts.pair_targets(targets[:MAX_TARGET_ROWS])),
         "target_count": targets.count(),
         "max_target_rows": MAX_TARGET_ROWS,

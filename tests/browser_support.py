@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -31,19 +32,49 @@ BROWSER_MARKS = [
 @contextmanager
 def chromium_page(**context_options):
     """A page in a fresh browser that refuses, and reports, any request leaving the site."""
+    with chromium_pages({"page": context_options}) as pages:
+        yield pages["page"]
+
+
+@contextmanager
+def chromium_pages(contexts):
+    """One page per entry of ``contexts`` (name → context options, e.g. a viewport), each in
+    its own browser context (own cookies) of one browser; any request leaving the site is
+    refused and reported."""
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # between page actions are still synchronous and safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN", **context_options)
         blocked = []
-        context.route(
-            re.compile(r"^(?!http://(localhost|127\.0\.0\.1)).*"),
-            lambda route: (blocked.append(route.request.url), route.abort()),
-        )
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
+        pages = {}
+        for name, options in contexts.items():
+            context = browser.new_context(locale="zh-CN", **options)
+            context.route(
+                re.compile(r"^(?!http://(localhost|127\.0\.0\.1)).*"),
+                lambda route: (blocked.append(route.request.url), route.abort()),
+            )
+            pages[name] = context.new_page()
+            pages[name].set_default_timeout(15000)
+        yield pages
         browser.close()
         assert blocked == []
+
+
+# The page languages the layout tests run in, as LANGUAGES codes.
+LANGUAGES = ("zh-hans", "en")
+
+
+def open_in(page, base_url, path, language):
+    """Open ``path`` (e.g. ``/initiatives/?q=创业``) on the live server in ``language``.
+
+    English is chosen today by the language cookie that ``set_language`` writes. When English
+    pages move under ``/en/``, this becomes the one line
+    ``page.goto(base_url + ("/en" if language == "en" else "") + path)``.
+    """
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base_url}]
+    )
+    page.goto(base_url + path)
+    expected = "en" if language == "en" else "zh-Hans"
+    assert page.locator("html").get_attribute("lang") == expected, (path, language)

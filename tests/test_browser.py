@@ -105,8 +105,8 @@ def test_switch_to_english_keeps_the_search(live_server, browser_page, data):
 def test_the_search_page_works_by_keyboard_alone(live_server, browser_page, data):
     page = browser_page
     page.goto(f"{live_server.url}/initiatives/")
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent").strip() == "跳到正文"
+    page.keyboard.press("Tab")  # the skip links come first (tests/test_browser_layout.py)
+    assert page.evaluate("document.activeElement.textContent").strip() == "跳到结果"
     page.get_by_label("关键词").focus()
     page.keyboard.type("高校毕业生")
     page.keyboard.press("Enter")

@@ -63,6 +63,7 @@ def assert_drawn(locator, path):
 def test_the_map_and_the_chart_render_on_the_search_page(live_server, browser_page, data, shots):
     page = browser_page
     page.goto(f"{live_server.url}/initiatives/?q=创业")
+    page.locator("details.overview > summary").click()  # folded under the result count
     tile_map = page.locator("svg.tile-map")
     assert_drawn(tile_map, shots / "search-map.png")
     assert tile_map.locator("rect").count() == 34
@@ -82,6 +83,7 @@ def test_the_map_and_the_chart_render_on_the_search_page(live_server, browser_pa
 def test_a_click_on_a_tile_filters_by_province(live_server, browser_page, data):
     page = browser_page
     page.goto(f"{live_server.url}/initiatives/?q=创业")
+    page.locator("details.overview > summary").click()
     tile = page.locator("svg.tile-map a", has_text="四川")
     assert tile.get_attribute("aria-label") == "四川：2 条举措"
     tile.click()

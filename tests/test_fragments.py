@@ -1,6 +1,7 @@
 """The public pages' repeated fragments (facet lists, region links, tile map, bar chart, result
 list): drawn from Jinja2 templates with every value escaped, in either language."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -96,6 +97,19 @@ def test_facet_list_marks_the_selected_value_and_says_so_in_words():
     assert html.startswith('<ul class="facet-list">\n') and html.endswith("</ul>\n")
 
 
+def test_facet_list_pins_the_selected_values_to_the_top():
+    html = fragments.facet_list(
+        [
+            FacetValue("110000", "北京", 3, False),
+            FacetValue("440000", "广东", 12, True),
+            FacetValue("510000", "四川", 1, False),
+            FacetValue("650000", "新疆", 0, True),
+        ]
+    )
+    labels = re.findall(r'<span class="label">(.*?)</span>', html)
+    assert labels == ["广东", "新疆", "北京", "四川"]
+
+
 def test_an_empty_facet_says_none_in_the_page_language():
     assert '<li class="muted">无</li>' in fragments.facet_list([])
     with translation.override("en"):
@@ -132,7 +146,7 @@ def test_result_list_uses_the_theme_name_of_the_page_language():
     assert '<span class="tag">Skills</span>' not in fragments.result_list([_row("技能")], 21)
     with translation.override("en"):
         html = fragments.result_list([_row("技能")], 21)
-    assert html.startswith('<ol class="result-list" start="21">')
+    assert html.startswith('<ol class="result-list" id="results" tabindex="-1" start="21">')
     assert '<span class="tag">Skills</span>' in html
     assert '<a class="tag instrument" href="/en/instruments/loan/">Start-up loan</a>' in html
     # Links stay in the page's language.
