@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -66,15 +65,8 @@ LANGUAGES = ("zh-hans", "en")
 
 
 def open_in(page, base_url, path, language):
-    """Open ``path`` (e.g. ``/initiatives/?q=创业``) on the live server in ``language``.
-
-    English is chosen today by the language cookie that ``set_language`` writes. When English
-    pages move under ``/en/``, this becomes the one line
-    ``page.goto(base_url + ("/en" if language == "en" else "") + path)``.
-    """
-    page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base_url}]
-    )
-    page.goto(base_url + path)
+    """Open ``path`` (e.g. ``/initiatives/?q=创业``) on the live server in ``language``:
+    Chinese at the root, English under ``/en/``."""
+    page.goto(base_url + ("/en" if language == "en" else "") + path)
     expected = "en" if language == "en" else "zh-Hans"
     assert page.locator("html").get_attribute("lang") == expected, (path, language)

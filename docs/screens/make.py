@@ -88,10 +88,8 @@ def sample_site():
 
 
 def open_in(page, base_url, path, language):
-    """Open ``path`` in ``language``: by the language cookie today (one line to change to
-    ``page.goto(base_url + ("/en" if language == "en" else "") + path)`` under /en/ URLs)."""
-    page.context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
-    page.goto(base_url + path)
+    """Open ``path`` in ``language``: Chinese at the root, English under ``/en/``."""
+    page.goto(base_url + ("/en" if language == "en" else "") + path)
 
 
 def take(base_url, out):
