@@ -138,11 +138,11 @@ def test_results_come_first_and_no_page_is_wider_than_the_window(live_server, pa
         f"/initiatives/?q=创业&province=510000&theme=skills&instrument={rare}": ".empty p",
         "/regions/510000/": ".result h3 a",
         "/documents/": ".documents-table tbody th a",
+        "/targets/": ".targets-table tbody td a",
     }
     wide_tables = [
         "/",
         "/regions/511100/",
-        "/targets/",
         "/compare/?region=511100&region=130529&region=230300&region=440300",
         "/indicators/城镇新增就业/",
     ]
