@@ -14,7 +14,9 @@ Uses a scratch database (created and migrated here; never point it at real data)
   province, a city and several of its counties, as the annual summaries do: the text that
   makes place resolution costly.
 
-For each it prints the end-to-end rate (read, extract, write, index; one process) and the
+For each it prints the end-to-end rate (read, extract, write, index; one process) with the
+characters per processor second of all processes involved (less sensitive to other work on
+the machine than the wall-clock rate), and the
 segmenter alone on the same document texts (``segment_for_index``: what any ingest must
 spend at least), so the rest of the pipeline's share is visible. ``--stages`` ingests each
 corpus once more (into the same scratch database, as new documents) step by step and prints
@@ -49,6 +51,12 @@ from ingest.vocabulary import Vocabulary  # noqa: E402
 from regions.gazetteer import gazetteer  # noqa: E402
 
 SAMPLES = sorted((ROOT / "fixtures" / "documents").glob("*.txt"))
+
+
+def cpu_seconds():
+    """Processor time of this process and its finished children (the ``--jobs`` workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def run(paths, extractor, jobs=1):
@@ -187,12 +195,15 @@ def plan_texts(megabytes):
 
 
 def report(name, paths, extractor, jobs=1, with_stages=False):
+    cpu = cpu_seconds()
     chars, seconds = run(paths, extractor, jobs)
+    cpu = cpu_seconds() - cpu
     size = sum(path.stat().st_size for path in paths)
     print(
         f"{name}: {len(paths)} documents, {size / 1e6:.1f} MB, {chars:,} characters in"
         f" {seconds:.1f}s = {chars / seconds:,.0f} characters/s end to end"
-        f"{f' with {jobs} processes' if jobs > 1 else ''};"
+        f"{f' with {jobs} processes' if jobs > 1 else ''}"
+        f" ({chars / cpu:,.0f} per processor second, {cpu:.1f}s; load {os.getloadavg()[0]:.1f});"
         f" segmenter alone {segmenter_rate(paths):,.0f} characters/s",
         flush=True,
     )

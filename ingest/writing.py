@@ -335,14 +335,15 @@ def _insert_instances(model, instances):
         if not f.primary_key and not getattr(f, "generated", False)
     ]
     now = timezone.now()
-    columns = []
+    prepared = []
     for f in fields:
         if isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add):
             # ``pre_save`` of each row would read the clock again: one time for the batch.
             for obj in instances:
                 setattr(obj, f.attname, now)
-        columns.append([getattr(obj, f.attname) for obj in instances])
-    prepared = [_prepared(f, values) for f, values in zip(fields, columns, strict=True)]
+            prepared.append([f.get_db_prep_save(now, connection)] * len(instances))
+        else:
+            prepared.append(_prepared(f, [getattr(obj, f.attname) for obj in instances]))
     _insert(model, [f.column for f in fields], list(zip(*prepared, strict=True)))
 
 
