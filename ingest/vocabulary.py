@@ -28,6 +28,11 @@ class Vocabulary:
             ),
             key=lambda pair: -len(pair[0]),
         )
+        # The names by their first two characters, keeping the order above: a clause is
+        # searched only for the names whose beginning it holds.
+        self._names_by_start = {}
+        for order, (name, iid) in enumerate(self.instrument_names):
+            self._names_by_start.setdefault(name[:2], []).append((order, name, iid))
 
     @classmethod
     def from_database(cls):
@@ -55,7 +60,11 @@ class Vocabulary:
         covered = _longer_cue_spans(text, self.themes)
         for theme in self.themes:
             cue = next(
-                (c for c in theme.cues if _named_for_itself(c, text, covered.get(theme.key, ()))),
+                (
+                    c
+                    for c in theme.cues
+                    if c in text and _named_for_itself(c, text, covered.get(theme.key, ()))
+                ),
                 None,
             )
             if cue is None:
@@ -71,7 +80,10 @@ class Vocabulary:
         text = PINYIN.sub("", text)
         taken = [False] * len(text)
         found = []
-        for name, iid in self.instrument_names:
+        starts = {text[i : i + 2] for i in range(len(text))} | set(text)
+        names = self._names_by_start
+        candidates = sorted(entry for key in starts & names.keys() for entry in names[key])
+        for _order, name, iid in candidates:
             start = text.find(name)
             while start >= 0:
                 end = start + len(name)
