@@ -3,6 +3,7 @@
     DATABASE_URL=sqlite:////tmp/bench_ingest.sqlite3 .venv/bin/python benchmarks/bench_ingest.py
     .venv/bin/python benchmarks/bench_ingest.py --plan-mb 2 --dense-mb 2   # quicker
     .venv/bin/python benchmarks/bench_ingest.py --jobs 2   # through `manage.py ingest --jobs 2`
+    .venv/bin/python benchmarks/bench_ingest.py --stages   # also the time of each stage
 
 Uses a scratch database (created and migrated here; never point it at real data). Corpora:
 
@@ -13,12 +14,19 @@ Uses a scratch database (created and migrated here; never point it at real data)
   province, a city and several of its counties, as the annual summaries do: the text that
   makes place resolution costly.
 
-For each it prints the end-to-end rate (read, extract, write, index; one process) and the
+For each it prints the end-to-end rate (read, extract, write, index; one process) with the
+characters per processor second of all processes involved (less sensitive to other work on
+the machine than the wall-clock rate), and the
 segmenter alone on the same document texts (``segment_for_index``: what any ingest must
-spend at least), so the rest of the pipeline's share is visible.
+spend at least), so the rest of the pipeline's share is visible. ``--stages`` ingests each
+corpus once more (into the same scratch database, as new documents) step by step and prints
+the processor time of each stage: read (bytes to text), clean, extract (the traditional-
+character copy, metadata, initiatives and targets), segment (the rows' search tokens),
+write (one transaction: rows, links, full-text index, change log).
 """
 
 import argparse
+import hashlib
 import os
 import resource
 import sys
@@ -45,6 +53,12 @@ from regions.gazetteer import gazetteer  # noqa: E402
 SAMPLES = sorted((ROOT / "fixtures" / "documents").glob("*.txt"))
 
 
+def cpu_seconds():
+    """Processor time of this process and its finished children (the ``--jobs`` workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def run(paths, extractor, jobs=1):
     chars = 0
     began = time.perf_counter()
@@ -66,6 +80,55 @@ def run(paths, extractor, jobs=1):
         outcome = ingest_path(path, extractor=extractor)
         chars += len(outcome.document.text)
     return chars, time.perf_counter() - began
+
+
+def stages(paths, extractor):
+    """Processor seconds per stage over these files, ingested one by one as new documents."""
+    from ingest import cleaning, formats, metadata
+    from ingest.pipeline import Prepared, to_simplified, write_prepared
+    from ingest.writing import search_texts_for
+
+    spent = dict.fromkeys(("read", "clean", "extract", "segment", "write"), 0.0)
+    chars = 0
+
+    def timed(stage, work, *args):
+        began = time.process_time()
+        out = work(*args)
+        spent[stage] += time.process_time() - began
+        return out
+
+    for n, path in enumerate(paths):
+        data = path.read_bytes()
+        # Each pass needs new content: one character that no stage reads differently.
+        raw, _header = timed("read", formats.to_text, data, path.name, 50_000_000)
+        cleaned = timed("clean", cleaning.clean, raw + f"\n（第{n}次计时）")
+
+        def extract(text, header):
+            readable = cleaning.readable_copy(text, to_simplified)
+            meta = metadata.extract(readable, header, extractor.matcher)
+            return meta, extractor.extract(readable, meta)
+
+        meta, extraction = timed("extract", extract, cleaned.text, cleaned.header)
+        tokens = timed("segment", search_texts_for, cleaned.text, extraction)
+        content_hash = hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest()
+        prepared = Prepared(path.name, cleaned.text, content_hash, meta, extraction, tokens)
+        timed("write", write_prepared, prepared)
+        chars += len(cleaned.text)
+    return chars, spent
+
+
+def print_stages(chars, spent):
+    total = sum(spent.values())
+    print(
+        f"  stages, processor time of one process ({chars:,} characters): "
+        + ", ".join(
+            f"{stage} {seconds:.2f}s ({seconds / total:.0%}, {chars / seconds:,.0f}/s)"
+            for stage, seconds in spent.items()
+            if seconds
+        )
+        + f"; all stages {chars / total:,.0f} characters per processor second",
+        flush=True,
+    )
 
 
 def segmenter_rate(paths):
@@ -131,16 +194,21 @@ def plan_texts(megabytes):
             yield text
 
 
-def report(name, paths, extractor, jobs=1):
+def report(name, paths, extractor, jobs=1, with_stages=False):
+    cpu = cpu_seconds()
     chars, seconds = run(paths, extractor, jobs)
+    cpu = cpu_seconds() - cpu
     size = sum(path.stat().st_size for path in paths)
     print(
         f"{name}: {len(paths)} documents, {size / 1e6:.1f} MB, {chars:,} characters in"
         f" {seconds:.1f}s = {chars / seconds:,.0f} characters/s end to end"
-        f"{f' with {jobs} processes' if jobs > 1 else ''};"
+        f"{f' with {jobs} processes' if jobs > 1 else ''}"
+        f" ({chars / cpu:,.0f} per processor second, {cpu:.1f}s; load {os.getloadavg()[0]:.1f});"
         f" segmenter alone {segmenter_rate(paths):,.0f} characters/s",
         flush=True,
     )
+    if with_stages:
+        print_stages(*stages(paths, extractor))
 
 
 def main():
@@ -149,6 +217,9 @@ def main():
     parser.add_argument("--dense-mb", type=float, default=10)
     parser.add_argument(
         "--jobs", type=int, default=1, help="ingest through `manage.py ingest --jobs N`"
+    )
+    parser.add_argument(
+        "--stages", action="store_true", help="also time each stage (one process, CPU time)"
     )
     args = parser.parse_args()
     database = django.conf.settings.DATABASES["default"]
@@ -167,7 +238,7 @@ def main():
         f"startup (gazetteer, vocabularies, jieba dictionary): {time.perf_counter() - began:.2f}s"
     )
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    report("sample corpus", SAMPLES, extractor, args.jobs)
+    report("sample corpus", SAMPLES, extractor, args.jobs, args.stages)
     for name, texts in (
         ("plan (samples repeated)", plan_texts(args.plan_mb)),
         ("region-dense round-ups", region_dense_texts(args.dense_mb)),
@@ -178,7 +249,7 @@ def main():
                 path = Path(tmp) / f"synthetic_{n:05d}.txt"
                 path.write_text(text, encoding="utf-8")
                 paths.append(path)
-            report(name, paths, extractor, args.jobs)
+            report(name, paths, extractor, args.jobs, args.stages)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (RSS): {peak:.0f} MiB; load average {os.getloadavg()[0]:.1f}")
 

@@ -22,7 +22,7 @@ from ingest import cleaning, formats, metadata, reading
 from ingest.extract import EXTRACTOR_VERSION, Extractor
 from ingest.locking import lock_content
 from ingest.vocabulary import Vocabulary
-from ingest.writing import WriteReport, write_extraction
+from ingest.writing import WriteReport, search_texts_for, write_extraction
 from initiatives.models import (
     Document,
     DocumentVersion,
@@ -75,6 +75,20 @@ def read_and_clean(data, *, file_name):
     return cleaned
 
 
+@dataclass
+class Prepared:
+    """A document read and extracted, not yet written (small enough to pass between
+    processes: ``manage.py ingest --jobs`` makes it in a worker and writes it in one)."""
+
+    file_name: str
+    text: str
+    content_hash: str
+    meta: object
+    extraction: object
+    search_texts: list
+    replaces: int | None = None
+
+
 def ingest_bytes(
     data,
     *,
@@ -92,6 +106,23 @@ def ingest_bytes(
     document's. Nothing is written in either case. ``on_read()``, if given, is called once
     the file is read and extraction begins (a background upload shows the step).
     """
+    prepared = prepare_bytes(
+        data,
+        file_name=file_name,
+        replaces=replaces,
+        extractor=extractor,
+        source_url=source_url,
+        on_read=on_read,
+    )
+    if isinstance(prepared, Outcome):
+        return prepared
+    return write_prepared(prepared, uploaded_by=uploaded_by)
+
+
+def prepare_bytes(data, *, file_name, replaces=None, extractor=None, source_url="", on_read=None):
+    """Read, clean and extract one file, and segment its rows for search: a ``Prepared``,
+    or the ``Outcome`` when its text is already known ("unchanged"). Writes nothing; raises
+    as ``ingest_bytes`` does."""
     cleaned = read_and_clean(data, file_name=file_name)
     if on_read is not None:
         on_read()
@@ -133,6 +164,24 @@ def ingest_bytes(
     readable = cleaning.readable_copy(cleaned.text, to_simplified)
     meta = metadata.extract(readable, cleaned.header, extractor.matcher)
     extraction = extractor.extract(readable, meta)
+    return Prepared(
+        file_name=file_name,
+        text=cleaned.text,
+        content_hash=content_hash,
+        meta=meta,
+        extraction=extraction,
+        search_texts=search_texts_for(cleaned.text, extraction),
+        replaces=replaces,
+    )
+
+
+def write_prepared(prepared, *, uploaded_by=None):
+    """Write a ``Prepared`` document and its rows in one transaction; an ``Outcome``.
+
+    Whatever was written since it was prepared is checked again under the content's lock:
+    the same text written meanwhile (by another process, or earlier in the same batch) is
+    "unchanged"."""
+    content_hash, replaces, meta = prepared.content_hash, prepared.replaces, prepared.meta
     with transaction.atomic():
         # Another ingest of the same content may have written it since the check above.
         lock_content(content_hash)
@@ -148,7 +197,7 @@ def ingest_bytes(
                 existing, "unchanged", existing.initiatives.count(), existing.targets.count()
             )
         if replaces is None:
-            document = Document(file_name=file_name, origin_hash=content_hash)
+            document = Document(file_name=prepared.file_name, origin_hash=content_hash)
         else:
             document = Document.objects.select_for_update().get(pk=replaces)
             if document.is_withdrawn:
@@ -156,13 +205,15 @@ def ingest_bytes(
                     f"document {document.pk} is withdrawn: restore it before adding a version"
                 )
             _keep_as_version(document)
-            document.file_name = file_name
+            document.file_name = prepared.file_name
             document.version += 1
             document.version_ingested_at = timezone.now()
         document.uploaded_by = uploaded_by
-        _apply_metadata(document, meta, cleaned.text, content_hash)
+        _apply_metadata(document, meta, prepared.text, content_hash)
         document.save()
-        report = write_extraction(document, extraction, meta)
+        report = write_extraction(
+            document, prepared.extraction, meta, search_texts=prepared.search_texts
+        )
     return Outcome(
         document,
         "created" if replaces is None else "updated",
@@ -185,7 +236,9 @@ def _keep_as_version(document):
     )
 
 
-def ingest_path(path, **kwargs):
+def read_path(path):
+    """The bytes of a file to ingest; ``UnreadableDocument`` if it cannot be read or is above
+    ``INGEST_MAX_BYTES`` (refused before reading)."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -194,10 +247,13 @@ def ingest_path(path, **kwargs):
             raise UnreadableDocument(
                 f"file is {size / 1e6:.1f} MB, above the {settings.INGEST_MAX_BYTES / 1e6:.1f} MB limit"
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise UnreadableDocument(f"cannot read file: {exc.strerror}") from None
-    return ingest_bytes(data, file_name=path.name, **kwargs)
+
+
+def ingest_path(path, **kwargs):
+    return ingest_bytes(read_path(path), file_name=Path(path).name, **kwargs)
 
 
 def _apply_metadata(document, meta, text, content_hash):

@@ -30,6 +30,11 @@ class Vocabulary:
             ),
             key=lambda pair: -len(pair[0]),
         )
+        # The names by their first two characters, keeping the order above: a clause is
+        # searched only for the names whose beginning it holds.
+        self._names_by_start = {}
+        for order, (name, iid) in enumerate(self.instrument_names):
+            self._names_by_start.setdefault(name[:2], []).append((order, name, iid))
 
     @classmethod
     def from_database(cls):
@@ -79,7 +84,12 @@ class Vocabulary:
         for theme in self.themes:
             others = covered.get(theme.key, ())
             cue = next(
-                (c for c in theme.cues if _named_for_itself(c, text, others, theme.cues)), None
+                (
+                    c
+                    for c in theme.cues
+                    if c in text and _named_for_itself(c, text, others, theme.cues)
+                ),
+                None,
             )
             if cue is not None:
                 own.append((theme.key, cue))
@@ -90,7 +100,10 @@ class Vocabulary:
         text = PINYIN.sub("", text)
         taken = [False] * len(text)
         found = []
-        for name, iid in self.instrument_names:
+        starts = {text[i : i + 2] for i in range(len(text))} | set(text)
+        names = self._names_by_start
+        candidates = sorted(entry for key in starts & names.keys() for entry in names[key])
+        for _order, name, iid in candidates:
             start = text.find(name)
             while start >= 0:
                 end = start + len(name)

@@ -1,9 +1,11 @@
 """Writing an extraction's rows: initiatives, their links and targets, carried over from the
 previous extraction sentence by sentence, with a curator's fields left as they are."""
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, models
+from django.utils import timezone
 
 from ingest.extract import EXTRACTOR_VERSION
 from ingest.indicators import IndicatorVocabulary
@@ -15,6 +17,8 @@ from initiatives.models import (
     Status,
     Target,
 )
+from initiatives.search.fulltext import search_documents
+from initiatives.search.index_triggers import bulk_inserts
 from regions.gazetteer import gazetteer
 
 
@@ -82,7 +86,7 @@ def _protected(row):
     return {name.removesuffix("_id") for name in row.curated_fields or ()} - {"status"}
 
 
-def write_extraction(document, extraction, meta):
+def write_extraction(document, extraction, meta, search_texts=None):
     """Bring the document's rows in line with ``extraction`` of its current text.
 
     Old rows are paired with the new extraction sentence by sentence
@@ -92,17 +96,33 @@ def write_extraction(document, extraction, meta):
     whose sentence is gone, is flagged "needs review" with both sentences stored (a gone
     one is also hidden: its span no longer points into the text). Machine rows with no
     successor are removed. Only rows that differ are written. Returns a ``WriteReport``.
+
+    ``search_texts`` (from ``search_texts_for``, e.g. made in the process that extracted)
+    saves segmenting the new and changed rows here.
     """
     report = WriteReport()
-    initiative_for = _write_initiatives(document, extraction, meta, report.initiatives)
+    # A document without rows yet (a new one) only gets rows inserted: the index's
+    # bookkeeping is then done once for the document rather than once per row.
+    fresh = not Initiative.objects.filter(document=document).exists()
+    with bulk_inserts(connection, document.pk) if fresh else nullcontext():
+        initiative_for = _write_initiatives(
+            document, extraction, meta, report.initiatives, search_texts
+        )
     _write_targets(document, extraction, initiative_for, report.targets)
     return report
 
 
-def _write_initiatives(document, extraction, meta, counts):
-    """Initiatives; returns {extraction index: initiative} for the targets' links."""
-    from initiatives.search.fulltext import search_document
+def search_texts_for(text, extraction):
+    """The search tokens of each extracted initiative of the document ``text`` (title and
+    sentence, as ``fulltext.search_document`` makes them), segmented as one batch: what
+    ``write_extraction`` takes as ``search_texts``, made where the extraction was made."""
+    return search_documents(
+        (item.title, text[item.start : item.end]) for item in extraction.initiatives
+    )
 
+
+def _write_initiatives(document, extraction, meta, counts, search_texts=None):
+    """Initiatives; returns {extraction index: initiative} for the targets' links."""
     text = document.text
     old = list(
         Initiative.objects.filter(document=document)
@@ -178,7 +198,7 @@ def _write_initiatives(document, extraction, meta, counts):
         row.start, row.end = item.start, item.end
         if changed or moved or row.extractor_version != EXTRACTOR_VERSION:
             row.extractor_version = EXTRACTOR_VERSION
-            row.search_text = search_document(row.title, row.text)
+            # The title may be a curator's: segmented below, with the new rows.
             to_update.append(row)
     removed = []
     for i in lost:
@@ -201,10 +221,18 @@ def _write_initiatives(document, extraction, meta, counts):
             extractor_version=EXTRACTOR_VERSION,
             **{name: values[name] for name in INITIATIVE_FIELDS},
         )
-        # Segmented now, so the write itself fills the full-text index (no second pass).
-        row.search_text = search_document(row.title, row.text)
+        if search_texts is not None:
+            row.search_text = search_texts[k]
         created.append((row, values))
         initiative_for[k] = row
+    # Segmented now, so the write itself fills the full-text index (no second pass).
+    unsegmented = to_update + [row for row, _values in created if search_texts is None]
+    for row, tokens in zip(
+        unsegmented,
+        search_documents((row.title, row.text) for row in unsegmented),
+        strict=True,
+    ):
+        row.search_text = tokens
     if removed:
         Initiative.objects.filter(pk__in=removed).delete()
     Initiative.objects.bulk_update(
@@ -222,11 +250,20 @@ def _write_initiatives(document, extraction, meta, counts):
         ],
         batch_size=500,
     )
-    Initiative.objects.bulk_create([row for row, _values in created])
-    for row, values in created:
-        for name in INITIATIVE_LINKS:
-            relink.setdefault(name, []).append((row, values[name]))
     _write_links(relink)
+    if created:
+        _insert_instances(Initiative, [row for row, _values in created])
+        # Read back by key: new keys are unique in the document (``KeyMaker``).
+        ids = dict(
+            Initiative.objects.filter(document=document).exclude(key="").values_list("key", "pk")
+        )
+        for row, _values in created:
+            row.pk = ids[row.key]
+            row._state.adding = False
+        _write_links(
+            {name: [(row, values[name]) for row, values in created] for name in INITIATIVE_LINKS},
+            fresh=True,
+        )
     # A new machine item inside a row kept in place belongs to that row.
     for k, item in enumerate(extraction.initiatives):
         if k not in initiative_for:
@@ -239,8 +276,9 @@ def _write_initiatives(document, extraction, meta, counts):
     return initiative_for
 
 
-def _write_links(relink):
-    """Replace regions / themes / instruments of the rows listed under each name.
+def _write_links(relink, fresh=False):
+    """Replace regions / themes / instruments of the rows listed under each name
+    (``fresh``: new rows, which have none to remove).
 
     Link rows are plain pairs: inserted with one ``executemany`` per table, not as model
     instances (no signals or defaults apply to them; the database's triggers still log
@@ -250,7 +288,8 @@ def _write_links(relink):
     for name, rows in relink.items():
         ids = [row.pk for row, _values in rows]
         if name == "regions":
-            InitiativeRegion.objects.filter(initiative_id__in=ids).delete()
+            if not fresh:
+                InitiativeRegion.objects.filter(initiative_id__in=ids).delete()
             links = []
             for row, codes in rows:
                 for code, role in codes:
@@ -272,7 +311,8 @@ def _write_links(relink):
             continue
         through = getattr(Initiative, name).through
         column = "theme_id" if name == "themes" else "policyinstrument_id"
-        through.objects.filter(initiative_id__in=ids).delete()
+        if not fresh:
+            through.objects.filter(initiative_id__in=ids).delete()
         _insert(
             through,
             ["initiative_id", column],
@@ -287,15 +327,49 @@ def _insert_instances(model, instances):
     ``get_db_prep_save``: JSON, decimals), without compiling a multi-row statement per
     batch of a few dozen rows, which is most of ``bulk_create``'s cost on SQLite.
     """
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    _insert(
-        model,
-        [f.column for f in fields],
-        [
-            [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-            for obj in instances
-        ],
-    )
+    if not instances:
+        return
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and not getattr(f, "generated", False)
+    ]
+    now = timezone.now()
+    prepared = []
+    for f in fields:
+        if isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add):
+            # ``pre_save`` of each row would read the clock again: one time for the batch.
+            for obj in instances:
+                setattr(obj, f.attname, now)
+            prepared.append([f.get_db_prep_save(now, connection)] * len(instances))
+        else:
+            prepared.append(_prepared(f, [getattr(obj, f.attname) for obj in instances]))
+    _insert(model, [f.column for f in fields], list(zip(*prepared, strict=True)))
+
+
+# Values the database takes as they are for these fields (``get_db_prep_save`` would return
+# them unchanged); anything else goes through the field.
+_AS_IS = (
+    (models.CharField, str),
+    (models.TextField, str),
+    (models.BooleanField, bool),
+    (models.IntegerField, int),
+    (models.ForeignKey, int),
+)
+
+
+def _prepared(f, values):
+    """``[f.get_db_prep_save(v, connection) for v in values]``, skipping the calls that
+    would return the value unchanged (``_AS_IS``)."""
+    kind = next((t for cls, t in _AS_IS if isinstance(f, cls)), None)
+    if isinstance(f, models.ForeignKey) and not isinstance(f.target_field, models.IntegerField):
+        kind = str if isinstance(f.target_field, models.CharField) else None
+    return [
+        v
+        if (v is None and f.null) or (kind is not None and type(v) is kind)
+        else f.get_db_prep_save(v, connection)
+        for v in values
+    ]
 
 
 def _insert(model, columns, rows):

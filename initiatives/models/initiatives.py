@@ -140,14 +140,18 @@ class InitiativeRegion(models.Model):
 
     COUNTED_ROLES = (Role.ISSUER, Role.COVERED)
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE)
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    # No index of their own: each column leads one of the indexes below (the unique pair
+    # for ``initiative``), which answer the same lookups; every index costs each insert.
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, db_index=False)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.COVERED)
     province = models.ForeignKey(
-        "regions.Region", null=True, on_delete=models.PROTECT, related_name="+"
+        "regions.Region", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     prefecture = models.ForeignKey(
-        "regions.Region", null=True, on_delete=models.PROTECT, related_name="+"
+        "regions.Region", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     class Meta:

@@ -19,7 +19,11 @@ from django.db.models import BooleanField, F, FloatField, Q
 from django.db.models.expressions import RawSQL
 
 from initiatives.search.query import AnyOf, Phrase
-from initiatives.search.segmentation import query_plan, segment_for_index
+from initiatives.search.segmentation import (
+    query_plan,
+    segment_for_index,
+    segment_many_for_index,
+)
 
 # Statements that (re)create the SQLite triggers; also run after every migrate, because
 # Django's SQLite schema editor rebuilds a table to alter it and the rebuild drops triggers.
@@ -27,8 +31,12 @@ SQLITE_INDEX_DDL = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS initiative_fts USING fts5(
         search_text, tokenize = 'unicode61 remove_diacritics 0'
     )""",
-    """CREATE TRIGGER IF NOT EXISTS initiative_fts_insert
-        AFTER INSERT ON initiatives_initiative BEGIN
+    # Quiet while ``index_triggers.bulk_inserts`` fills the table once per document.
+    "CREATE TABLE IF NOT EXISTS initiative_index_quiet (id INTEGER PRIMARY KEY)",
+    "DROP TRIGGER IF EXISTS initiative_fts_insert",
+    """CREATE TRIGGER initiative_fts_insert
+        AFTER INSERT ON initiatives_initiative
+        WHEN NOT EXISTS (SELECT 1 FROM initiative_index_quiet) BEGIN
         INSERT INTO initiative_fts(rowid, search_text) VALUES (new.id, new.search_text);
     END""",
     """CREATE TRIGGER IF NOT EXISTS initiative_fts_update
@@ -66,6 +74,12 @@ CHUNK = 500
 def search_document(title, text):
     """What gets indexed for one initiative."""
     return segment_for_index(f"{title}\n{text}")
+
+
+def search_documents(pairs):
+    """``[search_document(title, text) for title, text in pairs]``, segmented as one batch
+    (the rows of one document: their repeated phrases are cut once)."""
+    return segment_many_for_index(f"{title}\n{text}" for title, text in pairs)
 
 
 def index_initiatives(ids):

@@ -2,9 +2,15 @@
 it reads, and the change log of touched initiative ids (SQLite and PostgreSQL DDL)."""
 
 import re
+from contextlib import contextmanager
 
 STAMP_TABLE = "initiative_index_stamp"
 CHANGES_TABLE = "initiative_index_changes"
+# SQLite: while this table has a row (only ever inside one writing transaction, so no other
+# connection sees it), the row triggers on INSERT stand aside; ``bulk_inserts`` does their
+# work once per statement instead (full-text rows, change log, stamp).
+QUIET_TABLE = "initiative_index_quiet"
+QUIET = f"WHEN NOT EXISTS (SELECT 1 FROM {QUIET_TABLE})"
 
 # What each watched table's changes can move: rows, years, kinds, links.
 WATCHED = {
@@ -44,12 +50,17 @@ def _sqlite_ddl(watched=WATCHED):
     statements = [
         f"""CREATE TABLE IF NOT EXISTS {STAMP_TABLE} (
             id INTEGER PRIMARY KEY CHECK (id = 1), stamp INTEGER NOT NULL)""",
+        f"CREATE TABLE IF NOT EXISTS {QUIET_TABLE} (id INTEGER PRIMARY KEY)",
     ]
     for table, events in watched.items():
         for event in events:
-            name = f"{table}_{event.split()[0].lower()}_stamp"
+            kind = event.split()[0]
+            name = f"{table}_{kind.lower()}_stamp"
+            # Made again each time, so the INSERT ones gain the ``QUIET`` condition.
+            statements.append(f"DROP TRIGGER IF EXISTS {name}")
             statements.append(
-                f"""CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table} BEGIN
+                f"""CREATE TRIGGER {name} AFTER {event} ON {table}
+                {QUIET if kind == "INSERT" else ""} BEGIN
                     INSERT INTO {STAMP_TABLE} (id, stamp) VALUES (1, random())
                     ON CONFLICT (id) DO UPDATE SET stamp = excluded.stamp;
                 END"""
@@ -144,8 +155,11 @@ def _sqlite_changes_ddl():
             body = " ".join(_sqlite_touched(table, side) for side in sides)
             name = f"{table}_{kind.lower()}_change"
             # Made again each time: a column added to WATCHED takes effect at the next migrate.
+            quiet = QUIET if kind == "INSERT" else ""
             statements.append(f"DROP TRIGGER IF EXISTS {name}")
-            statements.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {body} END")
+            statements.append(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} {quiet} BEGIN {body} END"
+            )
     return statements
 
 
@@ -219,6 +233,45 @@ def install_changes(connection):
     with connection.cursor() as cursor:
         for statement in CHANGES_DDL[connection.vendor]():
             cursor.execute(statement)
+
+
+@contextmanager
+def bulk_inserts(connection, document_id):
+    """Insert a document's first rows with the index's bookkeeping done once at the end.
+
+    For a document that has no initiatives yet (a new one): inside the block, rows are only
+    inserted into the watched tables, for this document's initiatives. On SQLite the row
+    triggers on INSERT stand aside (``QUIET_TABLE``), and on leaving one statement each adds
+    the document's initiatives to the full-text table and the change log and moves the
+    stamp: what the row triggers would have written, without a log entry per link row.
+    PostgreSQL's triggers already run once per statement and its text index is a column:
+    nothing changes there. Must run inside a transaction (the caller's ``atomic``); an
+    exception inside rolls the block back, flag included.
+    """
+    from django.db import transaction
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {QUIET_TABLE} (id) VALUES (1)")
+        yield
+        cursor.execute(f"DELETE FROM {QUIET_TABLE}")
+        cursor.execute(
+            "INSERT INTO initiative_fts (rowid, search_text) SELECT id, search_text"
+            " FROM initiatives_initiative WHERE document_id = %s ORDER BY id",
+            [document_id],
+        )
+        cursor.execute(
+            f"INSERT INTO {CHANGES_TABLE} (initiative_id, token) SELECT id, random()"
+            " FROM initiatives_initiative WHERE document_id = %s ORDER BY id",
+            [document_id],
+        )
+        if cursor.rowcount:
+            cursor.execute(
+                f"INSERT INTO {STAMP_TABLE} (id, stamp) VALUES (1, random())"
+                " ON CONFLICT (id) DO UPDATE SET stamp = excluded.stamp"
+            )
 
 
 def read_stamp(connection):

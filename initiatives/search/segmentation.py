@@ -122,18 +122,48 @@ def _search_mode(tk, text):
         yield token
 
 
-def segment_for_index(text):
-    """Space-separated search tokens of ``text``, as stored in ``Initiative.search_text``."""
-    tk = tokenizer()
-    tokens = []
-    for token in _search_mode(tk, normalise(text)):
+def _index_tokens(tk, text, tokens):
+    for token in _search_mode(tk, text):
         # Most tokens are one word already (``isalnum`` is the regex's ``[^\W_]``, char by
         # char): only punctuation and mixed tokens need the regex.
         if token.isalnum():
             tokens.append(token[:MAX_TOKEN_LENGTH])
         else:
             tokens.extend(_words(token))
-    return " ".join(tokens)
+    return tokens
+
+
+def segment_for_index(text):
+    """Space-separated search tokens of ``text``, as stored in ``Initiative.search_text``."""
+    return " ".join(_index_tokens(tokenizer(), normalise(text), []))
+
+
+# jieba cuts a text block by block: runs of these characters, each cut on its own (what
+# lies between them gives no word). So a block's tokens do not depend on what surrounds it.
+_BLOCK = jieba_fast.re_han_default
+
+
+def segment_many_for_index(texts):
+    """``[segment_for_index(t) for t in texts]``, with each distinct block cut once.
+
+    For the texts of one document: an initiative's title is mostly words of its text, and
+    a document repeats its phrases. The tokens are exactly ``segment_for_index``'s
+    (jieba cuts block by block, see ``_BLOCK``); the memory of blocks lasts for this call.
+    """
+    tk = tokenizer()
+    seen = {}
+    out = []
+    for text in texts:
+        tokens = []
+        for block in _BLOCK.split(normalise(text)):
+            if not block:
+                continue
+            found = seen.get(block)
+            if found is None:
+                found = seen[block] = _index_tokens(tk, block, [])
+            tokens.extend(found)
+        out.append(" ".join(tokens))
+    return out
 
 
 def query_terms(q):

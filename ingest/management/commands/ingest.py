@@ -13,8 +13,15 @@ from django.core.validators import URLValidator
 from django.db import connections
 
 from ingest.extract import Extractor
-from ingest.pipeline import UnreadableDocument, ingest_path
+from ingest.pipeline import (
+    Outcome,
+    UnreadableDocument,
+    prepare_bytes,
+    read_path,
+    write_prepared,
+)
 from ingest.vocabulary import Vocabulary
+from initiatives.search.segmentation import tokenizer
 from regions.gazetteer import gazetteer
 
 SQLITE_WORKER_TIMEOUT = 600  # seconds
@@ -99,13 +106,16 @@ class Command(BaseCommand):
         began = time.monotonic()
         tasks = [(path, replaces, source_url) for path in files]
         if jobs > 1:
-            # Forked workers inherit the loaded gazetteer, vocabularies and segmenter; each
-            # opens its own database connection (a shared one must not cross a fork).
+            # Workers read, extract and segment; this process writes, document by document
+            # in file order (so ids are those one process gives). Forked workers inherit
+            # the loaded gazetteer, vocabularies and segmenter; each opens its own database
+            # connection for its reads (a shared one must not cross a fork).
+            tokenizer()
             connections.close_all()
             pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_started)
-            results = pool.imap(_ingest_one, tasks)
+            results = (_write_one(p) for p in pool.imap(_prepare_one, tasks))
         else:
-            pool, results = None, map(_ingest_one, tasks)
+            pool, results = None, (_write_one(_prepare_one(task)) for task in tasks)
         try:
             for path, result in zip(files, results, strict=True):
                 if isinstance(result, str):
@@ -212,11 +222,28 @@ def _worker_started():
         options["timeout"] = max(options.get("timeout", 5), SQLITE_WORKER_TIMEOUT)
 
 
-def _ingest_one(task):
-    """Ingest one file (its own transaction); a ``Result``, or the reason it was refused."""
+def _prepare_one(task):
+    """Read and extract one file: a ``Prepared``, an ``Outcome`` (already known), or the
+    reason it was refused."""
     path, replaces, source_url = task
     try:
-        outcome = ingest_path(path, extractor=_extractor, replaces=replaces, source_url=source_url)
+        return prepare_bytes(
+            read_path(path),
+            file_name=Path(path).name,
+            extractor=_extractor,
+            replaces=replaces,
+            source_url=source_url,
+        )
+    except UnreadableDocument as exc:
+        return str(exc)
+
+
+def _write_one(prepared):
+    """Write what ``_prepare_one`` made (its own transaction): a ``Result``, or a reason."""
+    if isinstance(prepared, str):
+        return prepared
+    try:
+        outcome = prepared if isinstance(prepared, Outcome) else write_prepared(prepared)
     except UnreadableDocument as exc:
         return str(exc)
     document = outcome.document
@@ -233,8 +260,12 @@ def _ingest_one(task):
     )
 
 
+BAR_WIDTH = 24
+
+
 class Progress:
-    """One line rewritten in place: documents done, characters per second, time left."""
+    """One line rewritten in place: documents done, a bar of the bytes read, characters per
+    second, time left."""
 
     def __init__(self, files, write):
         self.write, self.total, self.n = write, len(files), 0
@@ -249,8 +280,11 @@ class Progress:
         elapsed = max(time.monotonic() - self.began, 1e-6)
         # Time left from the bytes still to read: documents differ a lot in length.
         left = elapsed * (self.bytes_total - self.bytes_done) / self.bytes_done
+        share = self.bytes_done / self.bytes_total
+        bar = "#" * int(share * BAR_WIDTH)
         self.write(
-            f"\r{self.n}/{self.total} documents · {self.characters / elapsed:,.0f} characters/s"
+            f"\r{self.n}/{self.total} documents · [{bar:-<{BAR_WIDTH}}] {share:4.0%}"
+            f" · {self.characters / elapsed:,.0f} characters/s"
             f" · ETA {int(left) // 60}:{int(left) % 60:02d} "
         )
 
