@@ -74,7 +74,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("initiatives", "0015_tasks"),
+        ("initiatives", "0017_village_factories"),
         ("regions", "0002_load_gazetteer"),
     ]
 
