@@ -165,3 +165,31 @@ def test_a_negative_job_count_is_refused(tmp_path):
 
     with pytest.raises(CommandError, match="--jobs"):
         call_command("ingest", str(SAMPLES[0]), "--jobs", "-1", stdout=io.StringIO())
+
+
+class CountingPool:
+    """A pool that runs each task when its result is taken, counting what is handed out."""
+
+    def __init__(self):
+        self.outstanding = self.most_outstanding = 0
+
+    def apply_async(self, function, args):
+        self.outstanding += 1
+        self.most_outstanding = max(self.most_outstanding, self.outstanding)
+        pool = self
+
+        class Result:
+            def get(self):
+                pool.outstanding -= 1
+                return function(*args)
+
+        return Result()
+
+
+def test_workers_read_ahead_of_the_writer_by_a_few_documents_only():
+    from ingest.management.commands.ingest import in_order_bounded
+
+    pool = CountingPool()
+    results = list(in_order_bounded(pool, lambda n: n * n, range(50), window=4))
+    assert results == [n * n for n in range(50)]
+    assert pool.most_outstanding == 4

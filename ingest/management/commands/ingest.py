@@ -4,7 +4,9 @@ import multiprocessing
 import os
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -113,7 +115,8 @@ class Command(BaseCommand):
             tokenizer()
             connections.close_all()
             pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_started)
-            results = (_write_one(p) for p in pool.imap(_prepare_one, tasks))
+            prepared = in_order_bounded(pool, _prepare_one, tasks, window=2 * jobs)
+            results = (_write_one(p) for p in prepared)
         else:
             pool, results = None, (_write_one(_prepare_one(task)) for task in tasks)
         try:
@@ -333,3 +336,16 @@ def collect(paths):
         else:
             missing.append(path)
     return files, missing
+
+
+def in_order_bounded(pool, function, tasks, *, window):
+    """``pool.imap(function, tasks)`` with at most ``window`` tasks handed out and not yet
+    taken back: the workers read ahead of the writer by a few documents, never by the
+    whole folder (prepared documents wait in this process's memory until written)."""
+    tasks = iter(tasks)
+    pending = deque(pool.apply_async(function, (t,)) for t in islice(tasks, window))
+    while pending:
+        result = pending.popleft().get()
+        for task in islice(tasks, 1):
+            pending.append(pool.apply_async(function, (task,)))
+        yield result
