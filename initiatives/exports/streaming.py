@@ -31,8 +31,8 @@ from initiatives.models import (
 )
 from regions.gazetteer import gazetteer
 
-LINES_PER_CHUNK = 200  # lines joined into one response chunk
-FETCH = 1000  # rows per fetch (SQLite) or per streamed chunk (PostgreSQL)
+LINES_PER_CHUNK = 100  # lines joined into one response chunk
+FETCH = 200  # rows per fetch (SQLite) or per streamed chunk (PostgreSQL)
 CACHE_MAX = 50_000  # cached multi-valued cells before a cache starts again
 ID_CHUNK = 2000  # ids per query when the rows come in a given order
 
