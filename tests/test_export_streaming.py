@@ -118,8 +118,10 @@ def test_sample_corpus_targets_sorted_exports_and_command(tmp_path):
 @pytest.mark.parametrize(
     "base_url", ["", "https://kb.example.cn/", 'http://a,b/"x"', "=cmd|' /C calc'!A0"]
 )
-def test_url_cells_for_any_site_address(base_url):
+def test_url_cells_for_any_site_address(base_url, monkeypatch):
     random_corpus(4)
+    # PostgreSQL: a large selection's links are grouped in one pass; both ways, same bytes.
+    monkeypatch.setattr(streaming, "GROUPED_FROM", 0 if "," in base_url or not base_url else 10**9)
     visible = Initiative.objects.visible()
     lines = "".join(
         streaming.stream(INITIATIVE_COLUMNS, streaming.initiative_lines(visible, base_url))

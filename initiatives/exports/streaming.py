@@ -16,6 +16,8 @@ combination of themes is formatted once), sorted as the contract says (regions b
 by position, instruments by name). Python joins five strings per row.
 """
 
+import json
+
 from django.db import connections
 from django.db.models import F
 
@@ -35,6 +37,9 @@ LINES_PER_CHUNK = 100  # lines joined into one response chunk
 FETCH = 200  # rows per fetch (SQLite) or per streamed chunk (PostgreSQL)
 CACHE_MAX = 50_000  # cached multi-valued cells before a cache starts again
 ID_CHUNK = 2000  # ids per query when the rows come in a given order
+# From this many rows (PostgreSQL's estimate) the link tables are grouped in one pass rather
+# than looked up row by row; either way gives the same lines.
+GROUPED_FROM = 20_000
 
 
 def cell(value):
@@ -145,7 +150,7 @@ class _Cells(dict):
 # Initiatives ----------------------------------------------------------------------------------
 
 
-def _initiative_sql(connection, source, ids_only):
+def _initiative_sql(connection, source, ids_only, grouped=False):
     vendor = connection.vendor
     quote = connection.ops.quote_name
     text = lambda column: _text_cell(vendor, column)  # noqa: E731
@@ -162,31 +167,49 @@ def _initiative_sql(connection, source, ids_only):
         + " || "
         + ("E'\\r\\n'" if vendor == "postgresql" else "char(13, 10)")
     )
-    regions = _ids(
-        vendor,
-        "x.region_id",
-        InitiativeRegion._meta.db_table,
-        f"x.initiative_id = i.id AND x.role IN ({roles})",
-    )
-    themes = _ids(
-        vendor, "x.theme_id", Initiative.themes.through._meta.db_table, "x.initiative_id = i.id"
-    )
-    instruments = _ids(
-        vendor,
-        "x.policyinstrument_id",
-        Initiative.instruments.through._meta.db_table,
-        "x.initiative_id = i.id",
-    )
+    links = [
+        ("x.region_id", InitiativeRegion._meta.db_table, f" AND x.role IN ({roles})"),
+        ("x.theme_id", Initiative.themes.through._meta.db_table, ""),
+        ("x.policyinstrument_id", Initiative.instruments.through._meta.db_table, ""),
+    ]
+    joins = ""
+    if grouped:
+        # Each link table read once in id order and grouped, merged with the rows: for a
+        # large selection PostgreSQL does this 2-3 times faster than a lookup per row.
+        cells = []
+        for n, (value, source_table, where) in enumerate(links):
+            cells.append(f"l{n}.v")
+            joins += (
+                f" LEFT JOIN (SELECT x.initiative_id, string_agg({value}::text, ',') AS v"
+                f" FROM {source_table} x WHERE true{where} GROUP BY x.initiative_id) l{n}"
+                f" ON l{n}.initiative_id = i.id"
+            )
+        regions, themes, instruments = cells
+    else:
+        regions, themes, instruments = (
+            _ids(vendor, value, source_table, f"x.initiative_id = i.id{where}")
+            for value, source_table, where in links
+        )
     table, document = Initiative._meta.db_table, Document._meta.db_table
     where = f"i.id IN ({source})" if ids_only else None
     origin = f"{table} i" if ids_only else f"({source}) f JOIN {table} i ON i.id = f.row_id"
     return (
         f"SELECT i.id, i.title, i.text, {regions}, {years}, {themes}, {instruments}, i.status,"
         f" i.document_id, d.title, d.file_name, {tail}"
-        f" FROM {origin} JOIN {document} d ON d.id = i.document_id"
+        f" FROM {origin} JOIN {document} d ON d.id = i.document_id{joins}"
         + (f" WHERE {where}" if where else "")
         + " ORDER BY i.id"
     )
+
+
+def _estimated_rows(connection, sql, params):
+    """PostgreSQL's estimate of the rows ``sql`` returns (planning only, no execution)."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return plan[0]["Plan"]["Plan Rows"]
 
 
 def _initiative_cells(connection):
@@ -288,7 +311,11 @@ def initiative_lines(queryset, base_url=""):
     connection = connections[queryset.db]
     line = _initiative_line_maker(connection, base_url)
     source, params = _source(queryset, connection)
-    sql = _initiative_sql(connection, source, ids_only=False)
+    grouped = (
+        connection.vendor == "postgresql"
+        and _estimated_rows(connection, source, params) >= GROUPED_FROM
+    )
+    sql = _initiative_sql(connection, source, ids_only=False, grouped=grouped)
     prefix, suffix = _url_parts(base_url)
     return map(line, _fetch(connection, sql, [prefix, suffix, *params]))
 
