@@ -16,7 +16,7 @@ combination of themes is formatted once), sorted as the contract says (regions b
 by position, instruments by name). Python joins five strings per row.
 """
 
-import json
+from array import array
 
 from django.db import connections
 from django.db.models import F
@@ -37,9 +37,6 @@ LINES_PER_CHUNK = 100  # lines joined into one response chunk
 FETCH = 200  # rows per fetch (SQLite) or per streamed chunk (PostgreSQL)
 CACHE_MAX = 50_000  # cached multi-valued cells before a cache starts again
 ID_CHUNK = 2000  # ids per query when the rows come in a given order
-# From this many rows (PostgreSQL's estimate) the link tables are grouped in one pass rather
-# than looked up row by row; either way gives the same lines.
-GROUPED_FROM = 20_000
 
 
 def cell(value):
@@ -150,7 +147,9 @@ class _Cells(dict):
 # Initiatives ----------------------------------------------------------------------------------
 
 
-def _initiative_sql(connection, source, ids_only, grouped=False):
+def _initiative_sql(connection, source=None, id_condition=None):
+    """The lines' query: of the selection ``source`` (SQL), or of the ids meeting
+    ``id_condition`` (``BETWEEN %s AND %s`` or ``IN (…)``; PostgreSQL: passed four times)."""
     vendor = connection.vendor
     quote = connection.ops.quote_name
     text = lambda column: _text_cell(vendor, column)  # noqa: E731
@@ -173,16 +172,16 @@ def _initiative_sql(connection, source, ids_only, grouped=False):
         ("x.policyinstrument_id", Initiative.instruments.through._meta.db_table, ""),
     ]
     joins = ""
-    if grouped:
-        # Each link table read once in id order and grouped, merged with the rows: for a
-        # large selection PostgreSQL does this 2-3 times faster than a lookup per row.
+    if vendor == "postgresql":
+        # Each link table read once over the chunk and grouped, joined to the rows: PostgreSQL
+        # does this 2-3 times faster than a lookup per row.
         cells = []
         for n, (value, source_table, where) in enumerate(links):
             cells.append(f"l{n}.v")
             joins += (
                 f" LEFT JOIN (SELECT x.initiative_id, string_agg({value}::text, ',') AS v"
-                f" FROM {source_table} x WHERE true{where} GROUP BY x.initiative_id) l{n}"
-                f" ON l{n}.initiative_id = i.id"
+                f" FROM {source_table} x WHERE x.initiative_id {id_condition}{where}"
+                f" GROUP BY x.initiative_id) l{n} ON l{n}.initiative_id = i.id"
             )
         regions, themes, instruments = cells
     else:
@@ -191,8 +190,8 @@ def _initiative_sql(connection, source, ids_only, grouped=False):
             for value, source_table, where in links
         )
     table, document = Initiative._meta.db_table, Document._meta.db_table
-    where = f"i.id IN ({source})" if ids_only else None
-    origin = f"{table} i" if ids_only else f"({source}) f JOIN {table} i ON i.id = f.row_id"
+    where = f"i.id {id_condition}" if id_condition else None
+    origin = f"{table} i" if id_condition else f"({source}) f JOIN {table} i ON i.id = f.row_id"
     return (
         f"SELECT i.id, i.title, i.text, {regions}, {years}, {themes}, {instruments}, i.status,"
         f" i.document_id, d.title, d.file_name, {tail}"
@@ -200,16 +199,6 @@ def _initiative_sql(connection, source, ids_only, grouped=False):
         + (f" WHERE {where}" if where else "")
         + " ORDER BY i.id"
     )
-
-
-def _estimated_rows(connection, sql, params):
-    """PostgreSQL's estimate of the rows ``sql`` returns (planning only, no execution)."""
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return plan[0]["Plan"]["Plan Rows"]
 
 
 def _initiative_cells(connection):
@@ -307,17 +296,50 @@ def _initiative_line_maker(connection, base_url):
 
 
 def initiative_lines(queryset, base_url=""):
-    """The CSV lines (without header) of ``queryset``'s initiatives, by id."""
+    """The CSV lines (without header) of ``queryset``'s initiatives, by id.
+
+    SQLite: one statement, stepped as the lines are sent. PostgreSQL: the selection's ids
+    first (8 bytes each), then one query per ``ID_CHUNK`` of them, each read whole, so the
+    connection is free between chunks (a download left unread never blocks the next query).
+    """
     connection = connections[queryset.db]
     line = _initiative_line_maker(connection, base_url)
     source, params = _source(queryset, connection)
-    grouped = (
-        connection.vendor == "postgresql"
-        and _estimated_rows(connection, source, params) >= GROUPED_FROM
-    )
-    sql = _initiative_sql(connection, source, ids_only=False, grouped=grouped)
     prefix, suffix = _url_parts(base_url)
-    return map(line, _fetch(connection, sql, [prefix, suffix, *params]))
+    if connection.vendor == "postgresql":
+        rows = _rows_by_chunks(connection, source, params, _initiative_sql, 4, [prefix, suffix])
+        yield from map(line, rows)
+        return
+    sql = _initiative_sql(connection, source)
+    yield from map(line, _fetch(connection, sql, [prefix, suffix, *params]))
+
+
+def _rows_by_chunks(connection, source, params, make_sql, copies, first=()):
+    """The selection's ids first (8 bytes each, the stream read to its end), then its rows
+    ``ID_CHUNK`` at a time (``_chunk_rows``)."""
+    ids = array("q")
+    for (pk,) in _fetch(connection, f"SELECT row_id FROM ({source}) s ORDER BY 1", params):
+        ids.append(pk)
+    for start in range(0, len(ids), ID_CHUNK):
+        yield from _chunk_rows(connection, ids[start : start + ID_CHUNK], make_sql, copies, first)
+
+
+def _chunk_rows(connection, ids, make_sql, copies, first=()):
+    """The rows of the ascending ``ids`` (``make_sql``'s query, its id condition passed
+    ``copies`` times after the parameters ``first``), read whole: by range when dense (no
+    2,000 parameters to bind; the ids of the range not asked for are skipped), else by
+    ``IN``."""
+    wanted = None
+    if ids[-1] - ids[0] < 2 * len(ids):
+        sql = make_sql(connection, id_condition="BETWEEN %s AND %s")
+        params, wanted = [ids[0], ids[-1]], set(ids)
+    else:
+        sql = make_sql(connection, id_condition=f"IN ({', '.join(['%s'] * len(ids))})")
+        params = list(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*first, *params * copies])
+        rows = cursor.fetchall()
+    return rows if wanted is None else [row for row in rows if row[0] in wanted]
 
 
 def initiative_lines_in_order(ids, base_url="", using="default"):
@@ -329,15 +351,16 @@ def initiative_lines_in_order(ids, base_url="", using="default"):
     ids = [int(pk) for pk in ids]
     for start in range(0, len(ids), ID_CHUNK):
         chunk = ids[start : start + ID_CHUNK]
-        sql = _initiative_sql(connection, ", ".join(["%s"] * len(chunk)), ids_only=True)
-        lines = {row[0]: line(row) for row in _fetch(connection, sql, [prefix, suffix, *chunk])}
+        copies = 4 if connection.vendor == "postgresql" else 1
+        rows = _chunk_rows(connection, sorted(chunk), _initiative_sql, copies, [prefix, suffix])
+        lines = {row[0]: line(row) for row in rows}
         yield from (lines[pk] for pk in chunk if pk in lines)
 
 
 # Targets ---------------------------------------------------------------------------------------
 
 
-def _target_sql(connection, source):
+def _target_sql(connection, source=None, id_condition=None):
     vendor = connection.vendor
     quote = connection.ops.quote_name
     text = lambda column: _text_cell(vendor, column)  # noqa: E731
@@ -375,10 +398,12 @@ def _target_sql(connection, source):
     table, document = Target._meta.db_table, Document._meta.db_table
     indicator = Indicator._meta.db_table
     return (
-        f"SELECT {head}, t.value, {mid}, t.region_id, {tail}"
-        f" FROM ({source}) f JOIN {table} t ON t.id = f.row_id"
-        f" JOIN {document} d ON d.id = t.document_id"
-        f" LEFT JOIN {indicator} c ON c.id = t.canonical_indicator_id ORDER BY t.id"
+        f"SELECT t.id, {head}, t.value, {mid}, t.region_id, {tail} FROM "
+        + (f"{table} t" if id_condition else f"({source}) f JOIN {table} t ON t.id = f.row_id")
+        + f" JOIN {document} d ON d.id = t.document_id"
+        f" LEFT JOIN {indicator} c ON c.id = t.canonical_indicator_id"
+        + (f" WHERE t.id {id_condition}" if id_condition else "")
+        + " ORDER BY t.id"
     )
 
 
@@ -402,8 +427,12 @@ def target_lines(queryset):
 
     values, regions = _Cells(value), _Cells(region)
     source, params = _source(queryset, connection)
-    for row in _fetch(connection, _target_sql(connection, source), params):
-        yield row[0] + values[row[1]] + row[2] + regions[row[3]] + row[4]
+    if connection.vendor == "postgresql":  # by chunks of ids, as initiative_lines
+        rows = _rows_by_chunks(connection, source, params, _target_sql, 1)
+    else:
+        rows = _fetch(connection, _target_sql(connection, source), params)
+    for row in rows:
+        yield row[1] + values[row[2]] + row[3] + regions[row[4]] + row[5]
 
 
 def stream(columns, lines):
