@@ -326,7 +326,7 @@ def _rows_by_chunks(connection, source, params, make_sql, copies, first=()):
 
 def _chunk_rows(connection, ids, make_sql, copies, first=()):
     """The rows of the ascending ``ids`` (``make_sql``'s query, its id condition passed
-    ``copies`` times after the parameters ``first``), read whole: by range when dense (no
+    ``copies`` times after the parameters ``first``), each query read whole: by range when dense (no
     2,000 parameters to bind; the ids of the range not asked for are skipped), else by
     ``IN``."""
     wanted = None
@@ -337,9 +337,11 @@ def _chunk_rows(connection, ids, make_sql, copies, first=()):
         sql = make_sql(connection, id_condition=f"IN ({', '.join(['%s'] * len(ids))})")
         params = list(ids)
     with connection.cursor() as cursor:
+        # The driver holds the chunk's result (the connection is free again); its rows
+        # become Python objects FETCH at a time.
         cursor.execute(sql, [*first, *params * copies])
-        rows = cursor.fetchall()
-    return rows if wanted is None else [row for row in rows if row[0] in wanted]
+        while rows := cursor.fetchmany(FETCH):
+            yield from (rows if wanted is None else (row for row in rows if row[0] in wanted))
 
 
 def initiative_lines_in_order(ids, base_url="", using="default"):
