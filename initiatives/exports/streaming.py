@@ -326,13 +326,15 @@ def _rows_by_chunks(connection, source, params, make_sql, copies, first=()):
 
 def _chunk_rows(connection, ids, make_sql, copies, first=()):
     """The rows of the ascending ``ids`` (``make_sql``'s query, its id condition passed
-    ``copies`` times after the parameters ``first``), each query read whole: by range when dense (no
-    2,000 parameters to bind; the ids of the range not asked for are skipped), else by
-    ``IN``."""
+    ``copies`` times after the parameters ``first``), each query read whole: by range when
+    dense (the ids of the range not asked for are skipped), else by ``IN`` / ``= ANY``."""
     wanted = None
     if ids[-1] - ids[0] < 2 * len(ids):
         sql = make_sql(connection, id_condition="BETWEEN %s AND %s")
         params, wanted = [ids[0], ids[-1]], set(ids)
+    elif connection.vendor == "postgresql":  # one array parameter, not 2,000
+        sql = make_sql(connection, id_condition="= ANY(%s::bigint[])")
+        params = [list(ids)]
     else:
         sql = make_sql(connection, id_condition=f"IN ({', '.join(['%s'] * len(ids))})")
         params = list(ids)
