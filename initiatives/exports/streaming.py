@@ -6,14 +6,15 @@ The bytes are those of ``rows.write_csv`` over ``rows.initiative_rows`` / ``rows
 (a cell holding a comma, a double quote or a line break is quoted, quotes doubled), formula
 neutralisation (``rows.neutralise``), ``\\r\\n`` after each row.
 
-How it is fast: one query for the whole selection (the filter set's own SQL as its source,
-so nothing is materialised in Python: memory stays flat), streamed (SQLite steps its
-statement as rows are read; PostgreSQL sends rows in chunks, ``Cursor.stream``). The database
-writes each row's single-valued cells as finished CSV text, quoted and neutralised, in three
-pieces around the many-valued ones. Those come as raw id lists (regions, themes, instruments:
-one covering-index read each) and become cells in Python through small caches (the same
-combination of themes is formatted once), sorted as the contract says (regions by code, themes
-by position, instruments by name). Python joins five strings per row.
+How it is fast: the filter set's own SQL is the source (compiled, never ``str(query)``).
+SQLite: one statement for the whole selection, stepped as the lines go out (nothing held in
+Python). PostgreSQL: the selection's ids first (8 bytes each), then one query per
+``ID_CHUNK`` ids, each read whole (a download left unread never holds the connection), the
+link tables read once per chunk and grouped. The database writes the numbers, years, url and
+key as finished CSV text; each row's regions, themes and instruments come as raw id lists
+and become cells through small caches (a combination is formatted once), sorted as the
+contract says (regions by code, themes by position, instruments by name); Python quotes and
+neutralises the title and text and joins the pieces.
 """
 
 from array import array
