@@ -6,6 +6,14 @@ Uses a scratch database (migrated here, filled once with synthetic rows by bulk_
 child process, so this process's peak RSS is the export's; never point it at real data).
 Prints rows/second of the view's streamed body, the tracemalloc peak (a second, traced pass)
 and the process RSS before and at its high-water mark.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_scale BENCH_QUERIES="year=2019|year_min=2016&year_max=2018|" \
+        .venv/bin/python benchmarks/bench_export.py --reuse
+
+``--ab N``: N back-to-back pairs of the whole export through the row-by-row writer and the
+streamed lines (wall and CPU seconds; the bytes compared). ``--reuse``: an already filled database as it is (e.g. bench_scale.py's million rows), no
+fill; ``BENCH_QUERIES``: the exports to time, ``|``-separated (the RSS is printed after
+each: a streamed export's memory does not grow with its rows).
 """
 
 import os
@@ -148,32 +156,80 @@ def export(query=""):
     return lines - 1, size
 
 
+def ab_pairs(pairs, query=""):
+    """The same export through ``rows.initiative_rows`` + ``csv.writer`` (what the
+    full download still uses) and through ``streaming.initiative_lines`` (the CSV views and
+    the command), back to back: wall and CPU seconds, and whether the bytes agree."""
+    import hashlib
+
+    from django.http import QueryDict
+
+    from initiatives.exports import rows as row_writer
+    from initiatives.exports import streaming
+    from initiatives.search.filters import InitiativeFilter
+
+    columns = row_writer.INITIATIVE_COLUMNS
+    for _ in range(pairs):
+        digests = []
+        for name in ("rows", "lines"):
+            selected = InitiativeFilter(
+                QueryDict(query), queryset=Initiative.objects.visible()
+            ).filtered()
+            if name == "rows":
+                text = row_writer.stream_csv(columns, row_writer.initiative_rows(selected, "x"))
+            else:
+                text = streaming.stream(columns, streaming.initiative_lines(selected, "x"))
+            began, cpu = time.perf_counter(), time.process_time()
+            digest, lines = hashlib.sha256(), 0
+            for chunk in text:
+                data = chunk.encode("utf-8")
+                digest.update(data)
+                lines += data.count(b"\n")
+            seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+            digests.append(digest.hexdigest())
+            print(
+                f"  {name:<5} {lines - 1:,} rows in {seconds:.2f} s = {(lines - 1) / seconds:,.0f}"
+                f" rows/s; this process's CPU {cpu:.2f} s = {(lines - 1) / cpu:,.0f} rows/CPU-s;"
+                f" load {' '.join(f'{x:.1f}' for x in os.getloadavg())}",
+                flush=True,
+            )
+        print(f"  same bytes: {digests[0] == digests[1]}")
+
+
 def main():
     if "--fill" in sys.argv:
         fill()
         return
     print(f"database: {settings.DATABASES['default']['NAME']}")
-    began = time.perf_counter()
-    subprocess.run([sys.executable, __file__, "--fill"], check=True)
-    print(f"migrate + fill (child process): {time.perf_counter() - began:.1f} s")
+    if "--reuse" not in sys.argv:
+        began = time.perf_counter()
+        subprocess.run([sys.executable, __file__, "--fill"], check=True)
+        print(f"migrate + fill (child process): {time.perf_counter() - began:.1f} s")
     settings.DEBUG = False  # no query log
     total = Initiative.objects.visible().count()
-    export("province=999999")  # warm up: gazetteer, vocabularies, page cache
+    export("year=1950")  # warm up (no rows): gazetteer, vocabularies, page cache
     rss_before = status("VmRSS")
 
-    for label, query in (("all", ""), ("province=510000", "province=510000")):
-        began = time.perf_counter()
+    queries = os.environ.get("BENCH_QUERIES", "|province=510000").split("|")
+    for query in queries:
+        began, cpu = time.perf_counter(), time.process_time()
         rows, size = export(query)
-        seconds = time.perf_counter() - began
+        seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
         print(
-            f"export {label}: {rows:,} rows, {size / 2**20:.1f} MiB in {seconds:.2f} s"
-            f" = {rows / seconds:,.0f} rows/s"
+            f"export {query or 'all'}: {rows:,} rows, {size / 2**20:.1f} MiB in {seconds:.2f} s"
+            f" = {rows / seconds:,.0f} rows/s ({cpu:.2f} s of this process's CPU);"
+            f" RSS {status('VmRSS'):.1f} MiB, high-water mark {status('VmHWM'):.1f} MiB;"
+            f" load {' '.join(f'{x:.1f}' for x in os.getloadavg())}",
+            flush=True,
         )
     print(f"RSS before export {rss_before:.1f} MiB, high-water mark {status('VmHWM'):.1f} MiB")
 
+    if "--ab" in sys.argv:
+        print("A/B, row-by-row writer vs streamed lines:")
+        ab_pairs(int(sys.argv[sys.argv.index("--ab") + 1]))
     tracemalloc.start()
     began = time.perf_counter()
-    rows, size = export()
+    rows, size = export(queries[0])
     seconds = time.perf_counter() - began
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()

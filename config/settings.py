@@ -54,7 +54,10 @@ def env_int(name, default, minimum=0):
 
 
 def env_database(name, default):
-    raw = os.environ.get(name) or default
+    return database_config(name, os.environ.get(name) or default)
+
+
+def database_config(name, raw):
     try:
         config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
     except Exception as exc:  # the library raises several types for a malformed URL
@@ -93,6 +96,13 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Read replicas of a PostgreSQL primary, comma-separated URLs: each process reads from one of
+# them, every write goes to DATABASE_URL (config.routers.ReplicaRouter; README "Scale-out").
+DATABASE_REPLICAS = []
+for _n, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    DATABASES[f"replica{_n}"] = database_config("DATABASE_REPLICA_URLS", _url)
+    DATABASE_REPLICAS.append(f"replica{_n}")
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"] if DATABASE_REPLICAS else []
 
 if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32):
     raise ImproperlyConfigured(

@@ -16,6 +16,7 @@ from django.test import RequestFactory
 
 from ingest.pipeline import ingest_path
 from initiatives.exports import rows as exporting
+from initiatives.exports import streaming
 from initiatives.exports import views as export_views
 from initiatives.exports.rows import INITIATIVE_COLUMNS, MULTI, initiative_values, neutralise
 from initiatives.models import (
@@ -167,7 +168,7 @@ def test_random_corpus_export_is_byte_identical(monkeypatch, tmp_path, seed):
 def test_stream_sends_rows_in_batches(monkeypatch):
     """Many rows per response chunk, and none lost at the batch edges."""
     random_corpus(3)
-    monkeypatch.setattr(exporting, "STREAM_ROWS", 50)
+    monkeypatch.setattr(streaming, "LINES_PER_CHUNK", 50)
     request = RequestFactory().get("/initiatives/export.csv", HTTP_HOST="testserver")
     chunks = list(export_views.initiative_csv(request).streaming_content)
     visible = Initiative.objects.visible().count()

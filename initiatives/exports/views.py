@@ -27,12 +27,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from initiatives.exports import citation, guide, knowledge_base, package, tables
+from initiatives.exports import citation, guide, knowledge_base, package, streaming, tables
 from initiatives.exports.rows import (
-    CHUNK,
     INITIATIVE_COLUMNS,
     TARGET_COLUMNS,
-    initiative_rows,
     initiative_values,
     stream_csv,
     target_rows,
@@ -78,24 +76,20 @@ def initiative_csv(request):
         return csv_refusal(errors)
     file_name = export_file_name("initiatives", filter_set)
     if request.method == "HEAD":
-        return csv_response(INITIATIVE_COLUMNS, None, file_name)
-    return csv_response(INITIATIVE_COLUMNS, filtered_rows(filter_set, base_url(request)), file_name)
+        return csv_lines_response(INITIATIVE_COLUMNS, None, file_name)
+    return csv_lines_response(
+        INITIATIVE_COLUMNS, filtered_lines(filter_set, base_url(request)), file_name
+    )
 
 
-def filtered_rows(filter_set, base_url=""):
-    """The initiatives CSV's rows: by id, or in the order ``sort`` asks for (the search
-    page's and the API's order), read 2,000 at a time either way."""
+def filtered_lines(filter_set, base_url=""):
+    """The initiatives CSV's lines: by id, or in the order ``sort`` asks for (the search
+    page's and the API's order)."""
     if not filter_set.cleaned().get("sort"):
-        return initiative_rows(filter_set.filtered(), base_url)
-    return _in_order(filter_set.selection.ordered_ids(filter_set.sort_key), base_url)
-
-
-def _in_order(ids, base_url):
-    ids = [int(pk) for pk in ids]
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        rows = initiative_rows(Initiative.objects.filter(pk__in=chunk), base_url)
-        yield from _by_ids(list(rows), chunk)
+        return streaming.initiative_lines(filter_set.filtered(), base_url)
+    return streaming.initiative_lines_in_order(
+        filter_set.selection.ordered_ids(filter_set.sort_key), base_url, filter_set.queryset.db
+    )
 
 
 @require_safe
@@ -105,18 +99,27 @@ def target_csv(request):
         return csv_refusal(errors)
     file_name = export_file_name("targets", filter_set)
     if request.method == "HEAD":
-        return csv_response(TARGET_COLUMNS, None, file_name)
-    return csv_response(TARGET_COLUMNS, target_rows(filter_set.filtered()), file_name)
+        return csv_lines_response(TARGET_COLUMNS, None, file_name)
+    lines = streaming.target_lines(filter_set.filtered())
+    return csv_lines_response(TARGET_COLUMNS, lines, file_name)
 
 
 def csv_response(columns, rows, file_name):
-    """The streamed CSV; ``rows`` ``None``: the headers alone (HEAD)."""
-    if rows is None:
+    """The streamed CSV of ``rows`` (lists of cells); ``rows`` ``None``: the headers alone
+    (HEAD)."""
+    return _csv_download(None if rows is None else stream_csv(columns, rows), file_name)
+
+
+def csv_lines_response(columns, lines, file_name):
+    """The streamed CSV of finished ``lines`` (``streaming``); ``None``: the headers alone."""
+    return _csv_download(None if lines is None else streaming.stream(columns, lines), file_name)
+
+
+def _csv_download(text, file_name):
+    if text is None:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
     else:
-        response = StreamingHttpResponse(
-            stream_csv(columns, rows), content_type="text/csv; charset=utf-8"
-        )
+        response = StreamingHttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, file_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -9,15 +9,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from initiatives.exports import package, research
-from initiatives.exports.rows import (
-    INITIATIVE_COLUMNS,
-    TARGET_COLUMNS,
-    initiative_rows,
-    target_rows,
-    write_csv,
-)
-from initiatives.exports.views import _snapshot, filtered_rows
+from initiatives.exports import package, research, streaming
+from initiatives.exports.rows import INITIATIVE_COLUMNS, TARGET_COLUMNS, stream_csv
+from initiatives.exports.views import _snapshot, filtered_lines
 from initiatives.models import Initiative, Target
 from initiatives.search import filters
 
@@ -92,6 +86,7 @@ class Command(BaseCommand):
             columns, rows_function = WHOLE_TABLES[options["table"]]
             rows = _Counted(rows_function())
             queryset, errors = rows, []
+            text = stream_csv(columns, rows)
         elif options["table"] == "initiatives":
             queryset, errors, filterset = _filtered(
                 Initiative.objects.visible(), params, "initiatives"
@@ -99,25 +94,26 @@ class Command(BaseCommand):
             site = (options["base_url"] or settings.SITE_URL).rstrip("/")
             columns = INITIATIVE_COLUMNS
             if filterset is not None and not errors:
-                rows = filtered_rows(filterset, site)  # honours --sort, as the web CSV does
+                lines = filtered_lines(filterset, site)  # honours --sort, as the web CSV does
             else:
-                rows = initiative_rows(queryset, site)
+                lines = streaming.initiative_lines(queryset, site)
+            text = streaming.stream(columns, lines)
         else:
             queryset, errors, _ = _filtered(Target.objects.visible(), params, "targets")
-            columns, rows = TARGET_COLUMNS, target_rows(queryset)
+            columns = TARGET_COLUMNS
+            text = streaming.stream(columns, streaming.target_lines(queryset))
         if errors:
             raise CommandError("; ".join(errors))
         if options["output"]:
-            with open(options["output"], "w", encoding="utf-8-sig", newline="") as out:
-                write_csv(out, columns, rows)
+            with open(options["output"], "w", encoding="utf-8", newline="") as out:
+                out.writelines(text)
             self.stderr.write(
                 f"{queryset.count()} {options['table']} written to {options['output']}"
             )
         else:
             sys.stdout.reconfigure(encoding="utf-8", newline="")
             try:
-                sys.stdout.write("\ufeff")
-                write_csv(sys.stdout, columns, rows)
+                sys.stdout.writelines(text)  # the BOM first, as in the file
                 sys.stdout.flush()
             except BrokenPipeError:  # `export … | head`: the reader has all it wanted
                 sys.stderr.close()
