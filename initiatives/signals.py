@@ -1,7 +1,9 @@
 """Keep the full-text index in step with curators' edits (admin saves one row at a time).
 
-Bulk paths send no signals: ingest calls ``initiatives.search.fulltext.index_initiatives`` itself, and
-deleted rows leave the index through the database (SQLite trigger, PostgreSQL column).
+Bulk paths send no signals: ingest fills the index once per new document
+(``initiatives.search.index_triggers.bulk_inserts``), ``manage.py reindex`` calls
+``initiatives.search.fulltext.index_initiatives``, and deleted rows leave the index through the
+database (SQLite trigger, PostgreSQL column).
 """
 
 from django.db.models.signals import post_migrate, post_save
