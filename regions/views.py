@@ -92,6 +92,8 @@ def region_detail(request, code):
         "search_query": facets.without(scope).lstrip("?"),
         "targets_query": facets.without(target_data).lstrip("?"),
         "compare_query": _compare_query(region, filter_set),
+        # The feed follows what the page shows: the values the page dropped are left out.
+        "feed_query": _on_page(facets.without(filter_set.export_data(), "sort")).lstrip("?"),
     }
     return render(request, "regions/region_detail.html", ctx)
 

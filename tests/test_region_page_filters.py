@@ -163,3 +163,18 @@ def test_province_facet_offers_to_compare_two_provinces(client, corpus):
     assert "四川省" in compared and "福建省" in compared
     english = page(client, "/en/initiatives/?province=510000&region=350000")
     assert "Compare the selected regions" in english
+
+
+def test_the_region_feed_follows_the_page_filters(client, corpus):
+    html = page(client, "/regions/510000/?theme=skills&theme=nope")
+    feed = unescape(re.search(r'<a class="feed" href="([^"]*)"', html).group(1))
+    assert feed == "/regions/510000/feed/?theme=skills"  # the dropped value is left out
+    assert f'type="application/atom+xml" title="订阅本页举措（Atom）" href="{feed}"' in html
+    response = client.get(feed)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "乐山技能培训" in body
+    assert "成都创业贷款" not in body and "福建技能培训" not in body
+    assert "四川省，职业技能培训" in body  # the feed's title names the filter
+    assert client.get("/regions/510000/feed/?theme=nope").status_code == 400
+    assert client.get("/regions/510000/feed/?region=350000").status_code == 400
