@@ -81,7 +81,8 @@ def region_detail(request, code):
         "year_max": filter_set.active("year_max"),
         "in_force": filter_set.active("in_force"),
         "hidden_params": [(k, v) for k, values in own.lists() if k != "q" for v in values if v],
-        "page_query": own.urlencode(),
+        # The subregion tiles carry the filters (the values the page dropped left out).
+        "page_query": _on_page(facets.without(filter_set.export_data())).lstrip("?"),
         "target_pairs": charts.draw_pairs(charts.pair_targets(targets[:MAX_TARGET_ROWS])),
         "target_count": targets.count(),
         "max_target_rows": MAX_TARGET_ROWS,

@@ -178,3 +178,14 @@ def test_the_region_feed_follows_the_page_filters(client, corpus):
     assert "四川省，职业技能培训" in body  # the feed's title names the filter
     assert client.get("/regions/510000/feed/?theme=nope").status_code == 400
     assert client.get("/regions/510000/feed/?region=350000").status_code == 400
+
+
+def test_the_national_page_filters_every_region(client, corpus):
+    html = page(client, "/regions/000000/?theme=skills&page=x&year_min=abc&in_force=2021")
+    assert sorted(titles(html)) == ["乐山技能培训", "福建技能培训"]
+    tiles = html.split('class="tiles"', 1)[1].split("</ul>", 1)[0]
+    # The tiles keep the filters the page applied (not the dropped year_min=abc).
+    assert re.search(
+        r'href="/regions/510000/\?theme=skills&amp;in_force=2021">四川省 <span class="count">1<',
+        tiles,
+    )
