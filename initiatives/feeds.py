@@ -122,17 +122,35 @@ def _scoped(data):
 
 @require_GET
 def region_feed(request, code):
-    """The region page's initiatives: the region and every place below it."""
+    """The region page's initiatives: the region and every place below it, under the
+    region page's filters (its parameters: ``q``, ``theme``, ``year``… as on the search
+    page; the place is the page's own, so ``province`` and ``region`` are refused)."""
     region = get_object_or_404(Region, code=code)
-    if region.level == Region.Level.NATIONAL:
-        initiatives = _scoped("")
-    else:
-        initiatives = _scoped(f"region={region.code}")
+    own = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        if name not in ("page", "sort"):
+            own.setlist(name, values)
+    scope_data = own.copy()
+    if region.level != Region.Level.NATIONAL:
+        scope_data.setlist("region", [region.code])
+    filter_set = InitiativeFilter(scope_data)
+    problems = _problems(filter_set)
+    problems += [
+        _("参数无效：%(param)s") % {"param": name} for name in ("province", "region") if name in own
+    ]
+    if problems:
+        return _refused(problems)
+    title, query = region.display_name, ""
+    if own:
+        # The filters named as the page's chips name them (the place is in the title).
+        described = [chip.label for chip in active_chips(InitiativeFilter(own))]
+        title = "，".join([region.display_name, *described])
+        query = without(own)
     scope = Scope(
-        region.display_name,
-        region.get_absolute_url(),
-        reverse("region_feed", args=[region.code]),
-        initiatives,
+        title,
+        region.get_absolute_url() + query,
+        reverse("region_feed", args=[region.code]) + query,
+        filter_set.filtered(),
     )
     return ScopedFeed()(request, scope=scope)
 
@@ -168,6 +186,14 @@ def indicator_feed(request, indicator):
 @require_GET
 def initiative_feed(request):
     filter_set = InitiativeFilter(request.GET)
+    problems = _problems(filter_set)
+    if problems:
+        return _refused(problems)
+    return InitiativeFeed()(request, filter_set=filter_set)
+
+
+def _problems(filter_set):
+    """What the page would ignore and mention: a feed refuses it."""
     filter_set.cleaned()  # validates: the rejected values are known from here on
     problems = filter_set.rejected_notices()
     # Errors the page passes over without a notice (a NUL byte in q) are refused too.
@@ -176,8 +202,10 @@ def initiative_feed(request):
         for name in filter_set.form.errors
         if name not in ("year_min", "year_max", "in_force", "sort")
     ]
-    if problems:
-        return HttpResponseBadRequest(
-            "\n".join(problems) + "\n", content_type="text/plain; charset=utf-8"
-        )
-    return InitiativeFeed()(request, filter_set=filter_set)
+    return problems
+
+
+def _refused(problems):
+    return HttpResponseBadRequest(
+        "\n".join(problems) + "\n", content_type="text/plain; charset=utf-8"
+    )

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 import numpy as np
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
@@ -144,8 +146,25 @@ def initiative_list(request):
         "year_max": filter_set.active("year_max"),
         "in_force": filter_set.active("in_force"),
         "hidden_params": _hidden_params(request.GET, keep_out=("q", "page")),
+        "compare_url": compare_url(filter_set),
     }
     return render(request, "initiatives/initiative_list.html", ctx)
+
+
+def compare_url(filter_set):
+    """``/compare/?region=A&region=B…`` for the chosen provinces and places (two or more),
+    with the one theme and the one year the compare page accepts; "" otherwise."""
+    gaz = gazetteer()
+    codes = [*(filter_set.active("province") or []), *(filter_set.active("region") or [])]
+    codes = [c for c in dict.fromkeys(codes) if gaz.get(c) is not None and gaz.get(c).level]
+    if len(codes) < 2:
+        return ""
+    pairs = [("region", code) for code in codes]
+    for name in ("theme", "year"):
+        values = filter_set.active(name) or []
+        if len(values) == 1:
+            pairs.append((name, str(values[0])))
+    return reverse("compare") + "?" + urlencode(pairs)
 
 
 def pictures(filter_set, total):
