@@ -96,7 +96,8 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
 
     @cached_property
     def instruments(self):
-        return {i.pk: i for i in PolicyInstrument.objects.defer("synonyms")}
+        # With their synonyms: the query parser reads instruments' names in ``q``.
+        return {i.pk: i for i in PolicyInstrument.objects.all()}
 
     def _parse_theme(self, raw):
         if raw in self.themes:
@@ -139,7 +140,8 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
 
     def parsed_for(self, text):
         if getattr(self, "_parsed", (None,))[0] != text:
-            self._parsed = (text, query_syntax.parse(text))
+            names = query_syntax.instrument_names(self.instruments.values()) if text else {}
+            self._parsed = (text, query_syntax.parse(text, names))
         return self._parsed[1]
 
     @property
@@ -332,18 +334,19 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         if in_force is not None:
             masks["in_force"] = index_masks.in_force_mask(index, in_force)
         text = None
+        # Rank while matching when every match is a result (no other filter): the
+        # ranking scan also finds the matches. SQLite always: bm25 needs that scan.
+        rank_now = self.sort_key == SORT_RELEVANCE and (
+            not masks or connections[self.queryset.db].vendor == "sqlite"
+        )
         if self.terms:
-            # Rank while matching when every match is a result (no other filter): the
-            # ranking scan also finds the matches. SQLite always: bm25 needs that scan.
-            rank_now = self.sort_key == SORT_RELEVANCE and (
-                not masks or connections[self.queryset.db].vendor == "sqlite"
-            )
             text = facet_index.text_matches(index, self.terms, rank_now, using=self.queryset.db)
             masks["q"] = index_masks.rows_mask(index, text.rows)
         # An instrument named: its word in the text or its tag; tagged rows rank first.
         boost = None
         for pk, words in self.instrument_terms:
-            found = facet_index.text_matches(index, words, False, using=self.queryset.db)
+            ranked = rank_now and list(words) == self.rank_terms  # ranks the results too
+            found = facet_index.text_matches(index, words, ranked, using=self.queryset.db)
             tagged = index_masks.links_mask(index, index.instrument_row, index.instrument_id == pk)
             either = index_masks.rows_mask(index, found.rows) | tagged
             masks["q"] = masks.get("q", index.live()) & either
@@ -400,7 +403,10 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
                 )
             )
             if not self.terms:
-                return qs.order_by(F("boost").desc(), F("year").desc(nulls_last=True), "pk")
+                # Only instruments named: tagged rows may not hold any word (no rank).
+                return search.order_by_rank_or_last(
+                    qs, self.rank_terms, F("boost").desc(), F("year").desc(nulls_last=True), "pk"
+                )
             ranked = search.order_by_rank(qs, self.terms, F("year").desc(nulls_last=True), "pk")
             return ranked.order_by(F("boost").desc(), *ranked.query.order_by)
         if sort == SORT_RELEVANCE:

@@ -138,13 +138,15 @@ def _pieces(text):
     return found
 
 
-def instrument_names():
-    """``{name or synonym: (id, slug, name)}`` of the instruments, read from the vocabulary
-    curators edit (one query); a synonym shared by two instruments names neither."""
+def instrument_names(instruments=None):
+    """``{name or synonym: (id, slug, name)}`` of ``instruments`` (default: all of them, read
+    from the vocabulary curators edit); a synonym shared by two instruments names neither."""
+    if instruments is None:
+        instruments = PolicyInstrument.objects.all()
     found, shared = {}, set()
-    for pk, slug, name, synonyms in PolicyInstrument.objects.values_list(
-        "pk", "slug", "name", "synonyms"
-    ):
+    for instrument in instruments:
+        pk, slug, name = instrument.pk, instrument.slug, instrument.name
+        synonyms = instrument.synonyms if isinstance(instrument.synonyms, list) else []
         for spelling in dict.fromkeys([name, *(synonyms or [])]):
             if not isinstance(spelling, str) or len(spelling) < 2:
                 continue
@@ -157,11 +159,11 @@ def instrument_names():
     return found
 
 
-def parse(text):
-    """A ``ParsedQuery`` for the text of the ``q`` parameter."""
+def parse(text, names=None):
+    """A ``ParsedQuery`` for the text of the ``q`` parameter; ``names`` is
+    ``instrument_names()`` if the caller has it (read only when needed otherwise)."""
     pieces = _pieces(text)
     tokens, i = [], 0
-    names = None
     while i < len(pieces):
         piece, phrase = pieces[i]
         if phrase is None and piece.lower() == NOT and i + 1 < len(pieces):
