@@ -348,3 +348,19 @@ def test_the_page_offers_the_instrument_as_a_strict_filter(client, samples):
     # The word chip still holds the typed name, and removing it keeps the place.
     found = chips(html)
     assert parse_qs(urlparse(found["“小额担保贷款”"]).query)["q"] == ["乐山"]
+
+
+def test_targets_read_an_instrument_name_as_the_initiatives_do(client, samples):
+    from initiatives.models import Target
+
+    initiatives = csv_ids(client, "小额担保贷款")
+    expected = set(
+        Target.objects.visible().filter(initiative_id__in=initiatives).values_list("pk", flat=True)
+    )
+    response = client.get("/targets/export.csv?" + urlencode({"q": "小额担保贷款"}))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    found = {int(row["id"]) for row in csv.DictReader(io.StringIO(text))}
+    assert found == expected
+    # Some come from tagged initiatives whose text never writes the synonym.
+    tagged_only = tagged_with(LOAN) - text_matching("小额担保贷款")
+    assert Target.objects.visible().filter(pk__in=found, initiative_id__in=tagged_only).exists()
