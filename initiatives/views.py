@@ -134,6 +134,7 @@ def initiative_list(request):
             ("region", _("地区")),
         ],
         "chips": facets.active_chips(filter_set),
+        "instrument_offers": facets.instrument_offers(filter_set),
         **pictures(filter_set, total),
         "place_children": facets.place_children_facet(filter_set),
         "themes": facets.theme_facet(filter_set),

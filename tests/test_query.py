@@ -16,7 +16,9 @@ import pytest
 from django.core.management import call_command
 
 from initiatives.models import Initiative, InitiativeRegion
-from initiatives.search.query import ANY, EXCLUDE, PHRASE, REGION, WORD, parse
+from initiatives.search import fulltext as search
+from initiatives.search.query import ANY, EXCLUDE, INSTRUMENT, PHRASE, REGION, WORD, parse
+from initiatives.search.segmentation import query_terms
 from regions.gazetteer import gazetteer
 
 pytestmark = pytest.mark.django_db
@@ -250,3 +252,115 @@ def test_an_english_query_finds_the_chinese_rows(client, samples):
     assert '<html lang="en">' in html and "Sichuan" in html
     count = re.search(r"(\d+) initiatives?", html)
     assert count and int(count.group(1)) == len(skills), count
+
+
+LOAN = "business-startup-guarantee-loan"  # 创业担保贷款, synonyms 小额担保贷款, 创业贷款
+
+
+def tagged_with(slug):
+    return set(
+        Initiative.objects.visible().filter(instruments__slug=slug).values_list("pk", flat=True)
+    )
+
+
+def text_matching(word):
+    """The visible initiatives whose indexed text holds ``word`` (what a plain word finds)."""
+    found = Initiative.objects.visible().filter(search.matching(query_terms(word)))
+    return set(found.values_list("pk", flat=True))
+
+
+def api_order(client, q, **more):
+    ids, page = [], 1
+    while True:
+        query = urlencode({"q": q, "page": page, "page_size": 100, **more})
+        data = client.get("/api/initiatives?" + query).json()
+        ids += [row["id"] for row in data["results"]]
+        if len(ids) >= data["count"] or not data["results"]:
+            return ids
+        page += 1
+
+
+def test_an_instrument_name_or_synonym_typed_whole_names_its_instrument():
+    parsed = parse("乐山 小额担保贷款 -见习 创业担保贷款 OR 见习 创业")
+    assert [t.kind for t in parsed.tokens] == [REGION, INSTRUMENT, EXCLUDE, ANY, WORD]
+    assert parsed.tokens[1].instrument[1:] == (LOAN, "创业担保贷款")
+    # In an OR group the name is a word; inside a longer word it is not read at all.
+    assert [o.kind for o in parsed.tokens[3].options] == [WORD, WORD]
+    assert parse("创业担保贷款政策").tokens[0].kind == WORD
+
+
+def test_a_synonym_finds_the_rows_tagged_with_its_instrument(client, samples):
+    tagged = tagged_with(LOAN)
+    holding_synonym = text_matching("小额担保贷款")
+    # The point: some tagged rows never write this synonym.
+    assert tagged - holding_synonym
+    expected = tagged | holding_synonym
+    assert csv_ids(client, "小额担保贷款") == expected
+    assert csv_ids(client, "创业担保贷款") == tagged | text_matching("创业担保贷款")
+    # The SQL path (CSV by id), the in-memory path (API, sorted CSV) and the page agree.
+    assert api_ids(client, "小额担保贷款") == expected
+    sorted_csv = client.get("/initiatives/export.csv?q=小额担保贷款&sort=relevance")
+    text = b"".join(sorted_csv.streaming_content).decode("utf-8-sig")
+    assert {int(row["id"]) for row in csv.DictReader(io.StringIO(text))} == expected
+    assert result_count(page(client, "小额担保贷款")) == len(expected)
+    # With a place: the same meaning, narrowed to the place.
+    leshan = csv_ids(client, "乐山 小额担保贷款")
+    assert leshan and leshan < expected and api_ids(client, "乐山 小额担保贷款") == leshan
+
+
+def test_relevance_order_puts_the_tagged_rows_first(client, samples):
+    tagged = tagged_with(LOAN)
+    order = api_order(client, "创业担保贷款")
+    flags = [pk in tagged for pk in order]
+    assert True in flags and False in flags
+    assert flags == sorted(flags, reverse=True)
+    for q in ("创业担保贷款 就业", "创业 小额担保贷款"):
+        flags = [pk in tagged for pk in api_order(client, q)]
+        assert flags == sorted(flags, reverse=True), q
+    # The other sorts keep their own order (newest first) over the same rows.
+    newest = api_order(client, "创业担保贷款", sort="newest")
+    assert set(newest) == set(api_order(client, "创业担保贷款"))
+    assert [pk in tagged for pk in newest] != sorted([pk in tagged for pk in newest], reverse=True)
+
+
+def test_exclusions_and_or_still_work_beside_an_instrument(client, samples):
+    named = csv_ids(client, "创业担保贷款")
+    trainees = csv_ids(client, "见习")
+    jobs = csv_ids(client, "就业")
+    kept = csv_ids(client, "创业担保贷款 -就业")
+    assert kept == named - jobs and kept and kept < named
+    assert api_ids(client, "创业担保贷款 -就业") == kept
+    either = csv_ids(client, "创业担保贷款 OR 见习")
+    assert either == text_matching("创业担保贷款") | trainees
+    assert api_ids(client, "创业担保贷款 OR 见习") == either
+
+
+def test_the_page_offers_the_instrument_as_a_strict_filter(client, samples):
+    html = page(client, "乐山 小额担保贷款")
+    assert "含政策工具：创业担保贷款" in html
+    link = unescape(re.search(r'class="instrument-offer">.*?<a href="([^"]+)"', html).group(1))
+    query = parse_qs(urlparse(link).query)
+    assert query == {"q": ["乐山"], "instrument": [LOAN]}
+    response = client.get("/initiatives/" + link)
+    assert response.status_code == 200
+    leshan_tagged = tagged_with(LOAN) & csv_ids(client, "乐山")
+    assert result_count(response.content.decode()) == len(leshan_tagged) > 0
+    # The word chip still holds the typed name, and removing it keeps the place.
+    found = chips(html)
+    assert parse_qs(urlparse(found["“小额担保贷款”"]).query)["q"] == ["乐山"]
+
+
+def test_targets_read_an_instrument_name_as_the_initiatives_do(client, samples):
+    from initiatives.models import Target
+
+    initiatives = csv_ids(client, "小额担保贷款")
+    expected = set(
+        Target.objects.visible().filter(initiative_id__in=initiatives).values_list("pk", flat=True)
+    )
+    response = client.get("/targets/export.csv?" + urlencode({"q": "小额担保贷款"}))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    found = {int(row["id"]) for row in csv.DictReader(io.StringIO(text))}
+    assert found == expected
+    # Some come from tagged initiatives whose text never writes the synonym.
+    tagged_only = tagged_with(LOAN) - text_matching("小额担保贷款")
+    assert Target.objects.visible().filter(pk__in=found, initiative_id__in=tagged_only).exists()

@@ -162,8 +162,18 @@ def test_mixed_chinese_and_english_queries(corpus):
 
 def test_sort_by_relevance_puts_better_matches_first(corpus):
     strong = make_initiative(text="创业担保贷款：扩大创业担保贷款规模，创业担保贷款贴息。")
-    ids = list(InitiativeFilter(QueryDict("q=创业担保贷款")).qs.values_list("pk", flat=True))
+    ids = list(InitiativeFilter(QueryDict("q=贷款")).qs.values_list("pk", flat=True))
     assert ids[0] == strong.pk
+    # An instrument's name: the rows tagged with it first, then the text rank.
+    ids = list(InitiativeFilter(QueryDict("q=创业担保贷款")).qs.values_list("pk", flat=True))
+    tagged = set(
+        Initiative.objects.filter(instruments__name="创业担保贷款").values_list("pk", flat=True)
+    )
+    assert corpus["loan"] in tagged and strong.pk not in tagged
+    first = len([pk for pk in ids if pk in tagged])
+    assert set(ids[:first]) == tagged & set(ids) and ids[first] == strong.pk
+    pages = InitiativeFilter(QueryDict("q=创业担保贷款")).selection.ordered_ids("relevance")
+    assert pages.tolist() == ids
 
 
 def test_sort_newest_and_region(corpus):

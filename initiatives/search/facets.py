@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from initiatives.models import Document
 from initiatives.search.parameters import PLACE, YEARS
-from initiatives.search.query import EXCLUDE, REGION, WORD
+from initiatives.search.query import EXCLUDE, INSTRUMENT, REGION, WORD
 from regions.gazetteer import COUNTY, PREFECTURE, PROVINCE, gazetteer
 
 MAX_INSTRUMENTS = 20
@@ -329,7 +329,7 @@ def query_chips(filter_set):
     data, gaz, parsed = filter_set.data, gazetteer(), filter_set.parsed
     english = get_language() == "en"
     chips = []
-    if filter_set.terms:
+    if filter_set.searched:
         chips.append(Chip(f"“{parsed.searched_text}”", with_query(data, parsed.without(kind=WORD))))
     for position, token in enumerate(parsed.tokens):
         if token.kind == REGION:
@@ -343,6 +343,25 @@ def query_chips(filter_set):
             continue
         chips.append(Chip(label, with_query(data, parsed.without(position=position))))
     return chips
+
+
+def instrument_offers(filter_set):
+    """``[(instrument name, url)]`` per instrument named in ``q`` ("含政策工具：创业担保贷款"):
+    the url makes it a strict filter (``instrument=<slug>``, its word taken out of ``q``)."""
+    data, parsed = filter_set.data, filter_set.parsed
+    english = get_language() == "en"
+    offers = []
+    for position, token in enumerate(parsed.tokens):
+        if token.kind != INSTRUMENT:
+            continue
+        pk, slug, name = token.instrument
+        instrument = filter_set.instruments.get(pk)
+        label = instrument.name_en if english and instrument and instrument.name_en else name
+        url = with_query(data, parsed.without(position=position))
+        if slug not in data.getlist("instrument") and str(pk) not in data.getlist("instrument"):
+            url += ("&" if url != "?" else "") + urlencode({"instrument": slug})
+        offers.append((label, url))
+    return offers
 
 
 def _raw_for(name, value, raw_values, filter_set):

@@ -20,7 +20,8 @@ from functools import cached_property
 import django_filters
 import numpy as np
 from django.db import connections
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -95,7 +96,8 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
 
     @cached_property
     def instruments(self):
-        return {i.pk: i for i in PolicyInstrument.objects.defer("synonyms")}
+        # With their synonyms: the query parser reads instruments' names in ``q``.
+        return {i.pk: i for i in PolicyInstrument.objects.all()}
 
     def _parse_theme(self, raw):
         if raw in self.themes:
@@ -138,7 +140,8 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
 
     def parsed_for(self, text):
         if getattr(self, "_parsed", (None,))[0] != text:
-            self._parsed = (text, query_syntax.parse(text))
+            names = query_syntax.instrument_names(self.instruments.values()) if text else {}
+            self._parsed = (text, query_syntax.parse(text, names))
         return self._parsed[1]
 
     @property
@@ -160,11 +163,46 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
     def terms(self):
         return self.query[1]
 
+    @cached_property
+    def instrument_terms(self):
+        """``[(instrument id, terms)]`` per instrument named in ``q`` (``创业担保贷款``): each
+        matches the initiatives whose text holds its ``terms`` OR tagged with it."""
+        found = []
+        for token, (pk, _slug, _name) in self.parsed.instruments:
+            terms = tuple(query_terms(token.text))
+            if terms and (pk, terms) not in found:
+                found.append((pk, terms))
+        return found
+
+    @property
+    def searched(self):
+        """Whether ``q`` searches anything (words, phrases, OR groups, instruments)."""
+        return bool(self.terms or self.instrument_terms)
+
+    @property
+    def rank_terms(self):
+        """The terms whose text rank orders the results by relevance: the words searched,
+        or with only instruments named, any of their names (rows tagged without the word
+        come after those holding it)."""
+        if self.terms or not self.instrument_terms:
+            return self.terms
+        options = tuple(dict.fromkeys(terms for _pk, terms in self.instrument_terms))
+        if len(options) == 1:
+            return list(options[0])
+        return [query_syntax.AnyOf(options)]
+
+    def instrument_q(self, pk, terms):
+        """A ``Q`` over initiatives: the text holds ``terms`` or it is tagged with ``pk``."""
+        return search.matching(list(terms)) | Q(
+            pk__in=Subquery(self.ids_matching("instrument", [pk]))
+        )
+
     @property
     def highlight_terms(self):
         """The query words and the pieces they may be matched by; phrases as typed."""
         words, phrases = [], []
-        for term in self.terms:
+        named = [list(terms) for _pk, terms in self.instrument_terms]
+        for term in [*self.terms, *named]:
             options = term.options if isinstance(term, query_syntax.AnyOf) else (term,)
             for option in options:
                 if isinstance(option, query_syntax.Phrase):
@@ -182,9 +220,9 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
     @property
     def sort_key(self):
         chosen = self.cleaned().get("sort")
-        if chosen in SORTS and (chosen != SORT_RELEVANCE or self.terms):
+        if chosen in SORTS and (chosen != SORT_RELEVANCE or self.searched):
             return chosen
-        return SORT_RELEVANCE if self.terms else SORT_NEWEST
+        return SORT_RELEVANCE if self.searched else SORT_NEWEST
 
     def active(self, name):
         """The clean value(s) of one parameter (a list for repeatable ones)."""
@@ -200,6 +238,8 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         terms = self.terms
         if terms:
             queryset = queryset.filter(search.matching(terms))
+        for pk, words in self.instrument_terms:
+            queryset = queryset.filter(self.instrument_q(pk, words))
         codes = self.parsed.region_codes
         if codes:
             queryset = self._restrict(queryset, "region", codes)
@@ -294,14 +334,25 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         if in_force is not None:
             masks["in_force"] = index_masks.in_force_mask(index, in_force)
         text = None
+        # Rank while matching when every match is a result (no other filter): the
+        # ranking scan also finds the matches. SQLite always: bm25 needs that scan.
+        rank_now = self.sort_key == SORT_RELEVANCE and (
+            not masks or connections[self.queryset.db].vendor == "sqlite"
+        )
         if self.terms:
-            # Rank while matching when every match is a result (no other filter): the
-            # ranking scan also finds the matches. SQLite always: bm25 needs that scan.
-            rank_now = self.sort_key == SORT_RELEVANCE and (
-                not masks or connections[self.queryset.db].vendor == "sqlite"
-            )
             text = facet_index.text_matches(index, self.terms, rank_now, using=self.queryset.db)
             masks["q"] = index_masks.rows_mask(index, text.rows)
+        # An instrument named: its word in the text or its tag; tagged rows rank first.
+        boost = None
+        for pk, words in self.instrument_terms:
+            ranked = rank_now and list(words) == self.rank_terms  # ranks the results too
+            found = facet_index.text_matches(index, words, ranked, using=self.queryset.db)
+            tagged = index_masks.links_mask(index, index.instrument_row, index.instrument_id == pk)
+            either = index_masks.rows_mask(index, found.rows) | tagged
+            masks["q"] = masks.get("q", index.live()) & either
+            boost = tagged.astype(np.int64) + (0 if boost is None else boost)
+        if boost is not None and text is None and self.sort_key == SORT_RELEVANCE:
+            text = facet_index.text_matches(index, self.rank_terms, False, using=self.queryset.db)
         # Places named in the box and excluded words belong to ``q`` (one chip, one
         # relaxation): they narrow its mask.
         codes = self.parsed.region_codes
@@ -310,7 +361,7 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
         for excluded in self.excluded_terms:
             found = facet_index.text_matches(index, excluded, False, using=self.queryset.db)
             masks["q"] = masks.get("q", index.live()) & ~index_masks.rows_mask(index, found.rows)
-        return index_masks.Selection(index, masks, text)
+        return index_masks.Selection(index, masks, text, boost)
 
     def results(self, queryset):
         """The results in order, as rows of ``queryset`` fetched a page at a time."""
@@ -334,6 +385,30 @@ class InitiativeFilter(RegionFilterMixin, django_filters.FilterSet):
 
     def sorted(self, qs):
         sort = self.sort_key
+        if sort == SORT_RELEVANCE and self.instrument_terms:
+            # As ``selection``: tagged with more named instruments first, then text rank.
+            tagged = Initiative.instruments.through.objects.filter(
+                initiative_id=OuterRef("pk"),
+                policyinstrument_id__in=[pk for pk, _terms in self.instrument_terms],
+            )
+            qs = qs.annotate(
+                boost=Coalesce(
+                    Subquery(
+                        tagged.order_by()
+                        .values("initiative_id")
+                        .annotate(n=Count("pk"))
+                        .values("n")
+                    ),
+                    0,
+                )
+            )
+            if not self.terms:
+                # Only instruments named: tagged rows may not hold any word (no rank).
+                return search.order_by_rank_or_last(
+                    qs, self.rank_terms, F("boost").desc(), F("year").desc(nulls_last=True), "pk"
+                )
+            ranked = search.order_by_rank(qs, self.terms, F("year").desc(nulls_last=True), "pk")
+            return ranked.order_by(F("boost").desc(), *ranked.query.order_by)
         if sort == SORT_RELEVANCE:
             return search.order_by_rank(qs, self.terms, F("year").desc(nulls_last=True), "pk")
         if sort == SORT_REGION:
@@ -492,6 +567,9 @@ class TargetFilter(RegionFilterMixin, django_filters.FilterSet):
         side = self.initiative_side
         if side.terms:
             found = Initiative.objects.filter(search.matching(side.terms)).values("pk")
+            queryset = queryset.filter(initiative_id__in=Subquery(found))
+        for pk, words in side.instrument_terms:
+            found = Initiative.objects.filter(side.instrument_q(pk, words)).values("pk")
             queryset = queryset.filter(initiative_id__in=Subquery(found))
         codes = side.parsed.region_codes
         if codes:

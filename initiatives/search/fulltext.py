@@ -270,6 +270,29 @@ def order_by_rank(queryset, terms, *then):
     return queryset.annotate(rank=rank).order_by(F("rank").desc(), *then)
 
 
+def order_by_rank_or_last(queryset, terms, first, *then):
+    """``queryset`` ordered by ``first``, then the best matches of ``terms``, the rows not
+    matching them after those, then ``then``: for a queryset that also holds rows without
+    the words (initiatives tagged with an instrument named in the query). On SQLite a
+    correlated bm25 per row (a MATCH each: meant for the SQL ``qs``, not the search page,
+    which orders from the facet index)."""
+    if connection.vendor == "sqlite":
+        rank = RawSQL(
+            "(SELECT bm25(initiative_fts) FROM initiative_fts WHERE initiative_fts MATCH %s"
+            ' AND initiative_fts.rowid = "initiatives_initiative"."id")',
+            [_sqlite_match(terms)],
+            output_field=FloatField(),
+        )
+        return queryset.annotate(rank=rank).order_by(first, F("rank").asc(nulls_last=True), *then)
+    rank = RawSQL(
+        "CASE WHEN search_vector @@ to_tsquery('simple', %s)"
+        " THEN ts_rank(search_vector, to_tsquery('simple', %s)) END",
+        [_postgres_query(terms)] * 2,
+        output_field=FloatField(),
+    )
+    return queryset.annotate(rank=rank).order_by(first, F("rank").desc(nulls_last=True), *then)
+
+
 def match_ids(terms, ranked, using="default", among=None):
     """``(ids, rank)`` of every initiative (hidden ones too) whose text holds every term;
     ``among`` (a list of ids) restricts it to those (on SQLite each id rescans the words'

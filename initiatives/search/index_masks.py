@@ -14,13 +14,16 @@ class Selection:
 
     ``masks`` maps a filter name (``q``, ``province``, ``region``, ``theme``, ``year``,
     ``instrument``, ``kind``) to a boolean mask over the rows; absent names do not filter.
-    ``text`` (a ``TextMatch``, with a query text) ranks the results for relevance order.
+    ``text`` (a ``TextMatch``, with a query text) ranks the results for relevance order;
+    ``boost`` (per row, how many of the instruments named in the query it is tagged with)
+    comes before that rank, and rows ``text`` does not match come after those it does.
     """
 
-    def __init__(self, index, masks, text=None):
+    def __init__(self, index, masks, text=None, boost=None):
         self.index = index
         self.masks = masks
         self.text = text
+        self.boost = boost
         self._cache = {}
 
     def mask(self, leave_out=()):
@@ -72,10 +75,18 @@ class Selection:
         index, mask = self.index, self.mask()
         if sort == "relevance" and self.text is not None:
             rows = np.flatnonzero(mask)
-            rank = self.text.ranks(rows)
+            if self.boost is None:
+                rank = self.text.ranks(rows)
+            else:
+                matched = rows_mask(index, self.text.rows)[rows]
+                rank = np.full(len(rows), np.inf)
+                rank[matched] = self.text.ranks(rows[matched])
             year = index.year[rows]
             year_desc = np.where(year == NO_YEAR, 1, -year.astype(np.int64))
-            order = rows[np.lexsort((index.ids[rows], year_desc, rank))]
+            keys = (index.ids[rows], year_desc, rank)
+            if self.boost is not None:
+                keys += (-self.boost[rows],)
+            order = rows[np.lexsort(keys)]
         else:
             order = index.by_region if sort == "region" else index.newest
             order = order[mask[order]]

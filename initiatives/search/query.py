@@ -9,6 +9,9 @@ The text is cut at spaces (ASCII or full-width) into tokens, each read on its ow
 - ``-word`` or ``NOT word`` excludes the initiatives whose text holds that word;
 - ``"exact phrase"`` (ASCII or Chinese quotes) must appear as typed, spaces and all;
 - ``A OR B`` matches either side (``A OR B C``: A or B, and C; ``A OR B OR C`` chains);
+- an instrument's name or synonym (创业担保贷款, 小额担保贷款) matches the initiatives whose
+  text holds it OR that are tagged with that instrument, tagged ones first in relevance
+  order (a synonym typed finds the rows tagged under another one);
 - an English word of a theme's or an instrument's English name (``skills``, ``loan``) is
   searched as that vocabulary's Chinese words or the word itself (the documents are Chinese;
   an English page's visitor types English);
@@ -26,8 +29,9 @@ from initiatives.search.segmentation import normalise, query_terms
 from regions.gazetteer import NATIONAL, gazetteer
 
 WORD, REGION, EXCLUDE, PHRASE, ANY = "word", "region", "exclude", "phrase", "any"
+INSTRUMENT = "instrument"
 # What is searched in the text (one chip on the search page); places and exclusions are not.
-SEARCHED = (WORD, PHRASE, ANY)
+SEARCHED = (WORD, PHRASE, ANY, INSTRUMENT)
 MINUS = ("-", "－", "—")  # what a hyphen key or a Chinese input method types
 NOT = "not"
 OR = "or"
@@ -38,11 +42,12 @@ PIECES = re.compile(r'"([^"]*)"?|“([^”]*)”?|[^\s"“]+')
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # WORD, REGION, EXCLUDE, PHRASE or ANY
+    kind: str  # WORD, REGION, EXCLUDE, PHRASE, ANY or INSTRUMENT
     text: str  # as typed (without the minus sign or NOT; a phrase without its quotes)
     codes: tuple = ()  # REGION: the places the name stands for
     raw: tuple = ()  # the typed pieces, to rebuild the query without this token
     options: tuple = ()  # ANY: the WORD and PHRASE tokens either of which may match
+    instrument: tuple = ()  # INSTRUMENT: (id, slug, name) of the instrument it names
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,11 @@ class ParsedQuery:
     def any_of(self):
         """One tuple of option tokens per ``A OR B`` group."""
         return [t.options for t in self.tokens if t.kind == ANY]
+
+    @property
+    def instruments(self):
+        """``(token, (id, slug, name))`` per instrument named as a whole token."""
+        return [(t, t.instrument) for t in self.tokens if t.kind == INSTRUMENT]
 
     @property
     def region_codes(self):
@@ -128,8 +138,30 @@ def _pieces(text):
     return found
 
 
-def parse(text):
-    """A ``ParsedQuery`` for the text of the ``q`` parameter."""
+def instrument_names(instruments=None):
+    """``{name or synonym: (id, slug, name)}`` of ``instruments`` (default: all of them, read
+    from the vocabulary curators edit); a synonym shared by two instruments names neither."""
+    if instruments is None:
+        instruments = PolicyInstrument.objects.all()
+    found, shared = {}, set()
+    for instrument in instruments:
+        pk, slug, name = instrument.pk, instrument.slug, instrument.name
+        synonyms = instrument.synonyms if isinstance(instrument.synonyms, list) else []
+        for spelling in dict.fromkeys([name, *(synonyms or [])]):
+            if not isinstance(spelling, str) or len(spelling) < 2:
+                continue
+            if spelling in found and found[spelling][0] != pk:
+                shared.add(spelling)
+            found.setdefault(spelling, (pk, slug, name))
+    for spelling in shared:
+        if found[spelling][2] != spelling:  # an instrument's own name stays its own
+            del found[spelling]
+    return found
+
+
+def parse(text, names=None):
+    """A ``ParsedQuery`` for the text of the ``q`` parameter; ``names`` is
+    ``instrument_names()`` if the caller has it (read only when needed otherwise)."""
     pieces = _pieces(text)
     tokens, i = [], 0
     while i < len(pieces):
@@ -148,8 +180,16 @@ def parse(text):
             continue
         codes = place_codes(piece) if len(piece) >= 2 else ()
         chinese = english_terms(piece) if not codes and ENGLISH_WORD.fullmatch(piece) else ()
+        if not codes and not chinese and len(piece) >= 2:
+            if names is None:
+                names = instrument_names()
+            named = names.get(piece) or names.get(normalise(piece))
+        else:
+            named = None
         if codes:
             tokens.append(Token(REGION, piece, codes=codes, raw=(piece,)))
+        elif named:
+            tokens.append(Token(INSTRUMENT, piece, raw=(piece,), instrument=named))
         elif chinese:
             options = tuple(Token(WORD, w, raw=(w,)) for w in (piece, *chinese))
             tokens.append(Token(ANY, piece, raw=(piece,), options=options))
@@ -213,7 +253,12 @@ def _or_groups(tokens, pieces):
     """``A OR B``: the searched tokens on both sides of a bare OR become one ANY token.
 
     OR next to a place, an exclusion or the end of the box has nothing to join: it is
-    dropped (a place named twice already means either place)."""
+    dropped (a place named twice already means either place). An instrument's name in an
+    OR group is searched as a word."""
+    tokens = [
+        Token(WORD, t.text, raw=t.raw) if _or_next_to(tokens, i) else t
+        for i, t in enumerate(tokens)
+    ]
     grouped = []
     i = 0
     while i < len(tokens):
@@ -242,6 +287,16 @@ def _or_groups(tokens, pieces):
         grouped.append(token)
         i += 1
     return grouped
+
+
+def _or_next_to(tokens, i):
+    """Whether the instrument token at ``i`` stands beside a bare OR."""
+    if tokens[i].kind != INSTRUMENT:
+        return False
+    return any(
+        0 <= j < len(tokens) and tokens[j].kind == WORD and tokens[j].text.lower() == OR
+        for j in (i - 1, i + 1)
+    )
 
 
 def search_terms(parsed, words):
