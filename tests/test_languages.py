@@ -77,7 +77,9 @@ def test_pages_without_a_prefix_stay_chinese(client, loan):
     html = page(client, "/initiatives/?q=创业")
     assert '<html lang="zh-Hans">' in html
     assert '<a href="/regions/510000/">四川省</a>' in html
-    assert ">创业担保贷款</a>" in html and "Sichuan" not in html
+    # The syntax help shows English examples to type (skills, Sichuan); nothing else is English.
+    shown = re.sub(r'(?s)<details class="search-help">.*?</details>', "", html)
+    assert ">创业担保贷款</a>" in shown and "Sichuan" not in shown
     assert f'href="/initiatives/{loan.pk}/"' in html
 
 
@@ -149,3 +151,15 @@ def test_a_missing_page_offers_the_home_pages_and_announces_no_alternates(client
     html = response.content.decode()
     assert response.status_code == 404
     assert switch_link(html) == "/" and alternates(html) == {}
+
+
+def test_the_english_targets_page_names_provinces_in_english(client, loan):
+    from tests.factories import make_target
+
+    make_target(initiative=loan, region="511100", text="创业担保贷款")
+    html = page(client, "/en/targets/")
+    facet = re.search(
+        r'(?s)<section class="facet" aria-labelledby="facet-province">.*?</section>', html
+    )
+    assert facet and ">Sichuan<" in facet.group() and "四川" not in facet.group()
+    assert "四川" in page(client, "/targets/")

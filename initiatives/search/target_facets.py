@@ -41,10 +41,9 @@ def _toggle(filter_set, name, value):
 
 def province_facet(filter_set):
     counts = _counts(filter_set, ("province", "region"), "region__province_id")
-    english = get_language() == "en"
     places = [gazetteer().get(code) for code in counts]
     items = [
-        (p.code, p.name if english else p.short_name, counts[p.code])
+        (p.code, p.display_short_name, counts[p.code])
         for p in places
         if p is not None and p.level == PROVINCE
     ]
