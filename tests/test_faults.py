@@ -334,8 +334,8 @@ _write = pipeline.write_extraction
 calls = []
 
 
-def write_then_hang(document, extraction, meta):
-    result = _write(document, extraction, meta)
+def write_then_hang(document, extraction, meta, **options):
+    result = _write(document, extraction, meta, **options)
     calls.append(document.file_name)
     if len(calls) == 2:  # the second document: all rows written, not yet committed
         with open(os.environ["KILL_MARK"], "w") as mark:
